@@ -1,0 +1,145 @@
+"""The raw archive: every fetched document, content-addressed, with an append-only manifest.
+
+Nothing fetched is ever overwritten. A body is stored once under its sha256 (``blobs/ab/abcd…``); every
+fetch, failed ones included, appends one JSON line to ``manifest/<source_id>.jsonl`` saying what was
+asked, when, what came back and where its bytes are. A document the municipality re-publishes with other
+content is simply a second blob and a second manifest row: the old version stays.
+
+The manifest is the source of truth for what was fetched; the warehouse is derived from it and can be
+rebuilt from it at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """One fetch attempt. ``sha256`` is None when nothing was received (a connection error)."""
+
+    source_id: str
+    url: str
+    kind: str  # what the crawler asked for: meeting_handlers, meetings, meeting, meetingitem, item_pdf, …
+    fetched_at: str  # ISO 8601 instant with its zone
+    status: int | None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    error: str | None = None
+    attempt: int = 1
+    context: dict = field(default_factory=dict)  # what the listing said of this document (body, date…)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class Archive:
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+        self.blob_dir = self.root / "blobs"
+        self.manifest_dir = self.root / "manifest"
+
+    # -- writing -------------------------------------------------------------------------------------
+    def store_blob(self, body: bytes) -> str:
+        """Store ``body`` under its sha256 and return the hash; storing the same bytes again is free."""
+        digest = hashlib.sha256(body).hexdigest()
+        path = self.blob_path(digest)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Write beside the target and rename: a crash leaves a stray temp file, never a torn blob.
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+                handle.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(handle.name, path)
+        return digest
+
+    def record(self, row: ManifestRow) -> None:
+        self.manifest_dir.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(asdict(row), ensure_ascii=False, sort_keys=True) + "\n"
+        with open(self.manifest_path(row.source_id), "a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def record_response(
+        self,
+        *,
+        source_id: str,
+        url: str,
+        kind: str,
+        status: int,
+        body: bytes,
+        headers: dict[str, str],
+        context: dict | None = None,
+        fetched_at: str | None = None,
+    ) -> ManifestRow:
+        digest = self.store_blob(body)
+        row = ManifestRow(
+            source_id=source_id,
+            url=url,
+            kind=kind,
+            fetched_at=fetched_at or now_utc(),
+            status=status,
+            content_type=headers.get("content-type"),
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+            sha256=digest,
+            size=len(body),
+            context=context or {},
+        )
+        self.record(row)
+        return row
+
+    def record_failure(
+        self, *, source_id: str, url: str, kind: str, error: str, status: int | None = None,
+        attempt: int = 1, context: dict | None = None,
+    ) -> ManifestRow:
+        row = ManifestRow(
+            source_id=source_id, url=url, kind=kind, fetched_at=now_utc(), status=status,
+            error=error, attempt=attempt, context=context or {},
+        )
+        self.record(row)
+        return row
+
+    # -- reading -------------------------------------------------------------------------------------
+    def blob_path(self, digest: str) -> Path:
+        return self.blob_dir / digest[:2] / digest
+
+    def read_blob(self, digest: str) -> bytes:
+        return self.blob_path(digest).read_bytes()
+
+    def manifest_path(self, source_id: str) -> Path:
+        return self.manifest_dir / f"{source_id}.jsonl"
+
+    def source_ids(self) -> list[str]:
+        if not self.manifest_dir.exists():
+            return []
+        return sorted(p.stem for p in self.manifest_dir.glob("*.jsonl"))
+
+    def rows(self, source_id: str | None = None) -> Iterator[ManifestRow]:
+        """Every manifest row, in the order written. A torn last line (a crash mid-write) is skipped."""
+        for sid in [source_id] if source_id else self.source_ids():
+            path = self.manifest_path(sid)
+            if not path.exists():
+                continue
+            with open(path, encoding="utf-8") as handle:
+                for line in handle:
+                    if not line.endswith("\n"):
+                        break
+                    yield ManifestRow(**json.loads(line))

@@ -1,0 +1,92 @@
+"""Running crawls. Each crawl runs in a process of its own: Twisted's reactor cannot be restarted, so
+a scheduler, the CLI and the tests start ``python -m crawlers.run`` and read the JSON summary it
+prints on its last line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from minutes.config import Settings, resolve_settings
+from minutes.registry import load_registry, select_sources
+
+
+@dataclass(frozen=True)
+class SourceCrawl:
+    source_id: str
+    status: str  # "finished", or why the source was not crawled
+    requests: int = 0
+    responses: int = 0
+    items: int = 0
+    documents: int = 0
+    failures: int = 0
+
+
+def crawl(settings: Settings, source_ids: list[str] | None = None) -> list[SourceCrawl]:
+    """Crawl the chosen sources into the archive, in a child process; the per-source summary."""
+    command = [
+        sys.executable, "-m", "crawlers.run",
+        "--data-dir", str(settings.data_dir),
+        "--since", settings.since.isoformat(),
+    ]
+    if settings.sources_file:
+        command += ["--sources", str(settings.sources_file)]
+    for source_id in source_ids or []:
+        command += ["--source", source_id]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = completed.stdout.strip().splitlines()
+    if completed.returncode != 0 or not lines:
+        raise RuntimeError(f"crawl process failed ({completed.returncode}): {completed.stderr.strip()[-2000:]}")
+    return [SourceCrawl(**row) for row in json.loads(lines[-1])]
+
+
+def _run_in_this_process(settings: Settings, source_ids: list[str] | None) -> list[SourceCrawl]:
+    from scrapy.crawler import CrawlerProcess
+
+    from crawlers.settings import BASE_SETTINGS
+    from crawlers.spiders import SPIDERS
+
+    sources = select_sources(load_registry(settings.sources_file), source_ids)
+    process = CrawlerProcess(BASE_SETTINGS, install_root_handler=True)
+    crawlers, summaries = {}, {}
+    for source in sources:
+        spider_cls = SPIDERS.get(source.platform)
+        if spider_cls is None:
+            summaries[source.id] = SourceCrawl(source.id, f"skipped: no {source.platform} spider yet")
+            continue
+        crawler = process.create_crawler(spider_cls)
+        crawlers[source.id] = crawler
+        process.crawl(crawler, source=source, since=settings.since, archive_root=str(settings.archive_dir))
+    if crawlers:
+        process.start()
+    for source_id, crawler in crawlers.items():
+        stats = crawler.stats.get_stats()
+        summaries[source_id] = SourceCrawl(
+            source_id=source_id,
+            status=str(stats.get("finish_reason", "not finished")),
+            requests=int(stats.get("downloader/request_count", 0)),
+            responses=int(stats.get("downloader/response_count", 0)),
+            items=int(stats.get("minutes/items", 0)),
+            documents=int(stats.get("minutes/documents", 0)),
+            failures=int(stats.get("minutes/failures", 0)),
+        )
+    return [summaries[s.id] for s in sources]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m crawlers.run")
+    parser.add_argument("--sources")
+    parser.add_argument("--data-dir")
+    parser.add_argument("--since")
+    parser.add_argument("--source", action="append", dest="source_ids")
+    args = parser.parse_args(argv)
+    settings = resolve_settings(sources=args.sources, data_dir=args.data_dir, since=args.since)
+    summary = _run_in_this_process(settings, args.source_ids)
+    print(json.dumps([s.__dict__ for s in summary], ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

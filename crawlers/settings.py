@@ -1,0 +1,48 @@
+"""Politeness, in one place: what every crawl of a municipality's site promises that site.
+
+robots.txt is obeyed, the user agent names the project and how to reach us, one request at a time per
+host with a delay between requests that AutoThrottle lengthens when the server slows down, retries back
+off and honour Retry-After, and no single response may exceed ``DOWNLOAD_MAXSIZE``. A source may ask
+for a different delay or concurrency in the registry (the demo sites on 127.0.0.1 use no delay).
+"""
+
+from __future__ import annotations
+
+from minutes.config import USER_AGENT
+from minutes.registry import Source
+
+DEFAULT_DOWNLOAD_DELAY = 1.0
+DEFAULT_CONCURRENCY_PER_HOST = 1
+
+BASE_SETTINGS: dict = {
+    "BOT_NAME": "minutes",
+    "USER_AGENT": USER_AGENT,
+    "ROBOTSTXT_OBEY": True,
+    "ROBOTSTXT_USER_AGENT": "minutes-harvester",
+    "AUTOTHROTTLE_ENABLED": True,
+    "AUTOTHROTTLE_MAX_DELAY": 60.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+    "CONCURRENT_REQUESTS": 8,
+    "DOWNLOAD_TIMEOUT": 60,
+    "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
+    "DOWNLOAD_WARNSIZE": 16 * 1024 * 1024,
+    "RETRY_ENABLED": True,
+    "RETRY_TIMES": 3,
+    "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+    "TELNETCONSOLE_ENABLED": False,
+    "LOG_LEVEL": "WARNING",
+    "DOWNLOADER_MIDDLEWARES": {
+        # Outermost, so it sees each request's final response after retries and redirects.
+        "crawlers.middlewares.ArchiveMiddleware": 50,
+    },
+}
+
+
+def source_settings(source: Source) -> dict:
+    """The per-source overrides of the politeness defaults."""
+    delay = DEFAULT_DOWNLOAD_DELAY if source.download_delay is None else source.download_delay
+    return {
+        "DOWNLOAD_DELAY": delay,
+        "AUTOTHROTTLE_START_DELAY": delay,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": source.concurrent_requests or DEFAULT_CONCURRENCY_PER_HOST,
+    }

@@ -1,0 +1,224 @@
+"""The demo server: the bundled demo sites over real HTTP on 127.0.0.1.
+
+One server holds every demo site, each under its own path prefix, the way real Dynasty sites sit under
+``/cgi/`` or ``/dynasty2025/cgi/``. It answers conditional requests (ETag, If-Modified-Since) like a
+well-behaved web server, keeps a log of the requests it served (tests count them), and can publish the
+minutes of a meeting that was first published as an agenda (``publish_minutes``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.utils import format_datetime
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from demo_sites import dynasty, pdf
+from demo_sites.content import DemoSite, load_sites
+
+
+@dataclass(frozen=True)
+class DemoSource:
+    """How a demo site appears in a sources registry."""
+
+    id: str
+    name: str
+    kind: str
+    platform: str
+    path_prefix: str
+
+
+DEMO_SOURCES = (
+    DemoSource("asikkala", "Asikkala", "municipality", "dynasty", "asikkala"),
+    # Heinola's real site moved to a year-named folder in 2025; the demo keeps such a prefix.
+    DemoSource("heinola", "Heinola", "municipality", "dynasty", "heinola/dynasty2025"),
+)
+
+ROBOTS_TXT = """User-agent: *
+Disallow: /*/cgi/DREQUEST.PHP?page=haku
+"""
+
+# Pages change only when the demo's state changes; these are their Last-Modified instants.
+AGENDA_PUBLISHED = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+MINUTES_PUBLISHED = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)
+
+
+class DemoState:
+    def __init__(self, sites: dict[str, DemoSite]):
+        self.sites = sites
+        self.minutes_published = False
+        self.requests: list[tuple[str, str, int]] = []
+        self.lock = threading.Lock()
+
+    def log(self, method: str, path: str, status: int) -> None:
+        with self.lock:
+            self.requests.append((method, path, status))
+
+
+def _dynasty_response(site: DemoSite, state: DemoState, query: dict[str, str], rss_base: str):
+    page, ident = query.get("page", ""), query.get("id", "")
+    published = state.minutes_published
+    if page == "meeting_handlers":
+        return dynasty.meeting_handlers_page(site, published, rss_base)
+    if page == "meetings" and any(b.id == ident for b in site.bodies):
+        return dynasty.meetings_page(site, ident, published, rss_base)
+    if page == "meeting" and (meeting := site.meeting(ident)):
+        return dynasty.meeting_page(site, meeting, published, rss_base)
+    if page == "meetingitem" and (found := _find_item(site, ident)):
+        meeting, item = found
+        return dynasty.item_page(site, meeting, item, published, rss_base)
+    return None
+
+
+def _find_item(site: DemoSite, ident: str):
+    meeting_id, _, position = ident.partition("-")
+    meeting = site.meeting(meeting_id)
+    if meeting is None or not position.isdigit():
+        return None
+    item = next((i for i in meeting.items if i.position == int(position)), None)
+    return (meeting, item) if item else None
+
+
+PDF_NAME = re.compile(r"^(?P<meeting>\d+)(?:-(?P<position>\d+))?(?:-(?P<attachment>\d+))?\.PDF$")
+
+
+def _pdf_response(site: DemoSite, state: DemoState, name: str) -> bytes | None:
+    match = PDF_NAME.match(name)
+    if not match:
+        return None
+    meeting = site.meeting(match["meeting"])
+    if meeting is None:
+        return None
+    doc = meeting.document_type(state.minutes_published)
+    if match["position"] is None:
+        return pdf.meeting_pdf(site, meeting, doc)
+    found = _find_item(site, f"{meeting.id}-{match['position']}")
+    if not found:
+        return None
+    item = found[1]
+    if match["attachment"] is None:
+        return pdf.item_pdf(site, meeting, item, doc)
+    index = int(match["attachment"]) - 1
+    return pdf.attachment_pdf(item.attachments[index]) if 0 <= index < len(item.attachments) else None
+
+
+def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "DemoDynasty/1.0"
+
+        def log_message(self, format, *args):  # the request log is kept in state, not on stderr
+            pass
+
+        def do_GET(self):
+            status, body, content_type = self._route()
+            last_modified = MINUTES_PUBLISHED if state.minutes_published else AGENDA_PUBLISHED
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            if status == 200 and self.headers.get("If-None-Match") == etag:
+                status, body = 304, b""
+            elif status == 200 and self.headers.get("If-Modified-Since") == format_datetime(
+                last_modified, usegmt=True
+            ) and not self.headers.get("If-None-Match"):
+                status, body = 304, b""
+            state.log("GET", self.path, status)
+            self.send_response(status)
+            if status in (200, 304):
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", format_datetime(last_modified, usegmt=True))
+            if status != 304:
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if status != 304:
+                self.wfile.write(body)
+
+        def _route(self) -> tuple[int, bytes, str]:
+            parts = urlsplit(self.path)
+            if parts.path == "/robots.txt":
+                return 200, ROBOTS_TXT.encode(), "text/plain; charset=utf-8"
+            for source in sources.values():
+                prefix = f"/{source.path_prefix}/"
+                if not parts.path.startswith(prefix):
+                    continue
+                site = state.sites[source.id]
+                rest = parts.path[len(prefix):]
+                if rest == "cgi/DREQUEST.PHP":
+                    query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+                    rss_base = f"http://{self.headers.get('Host', '127.0.0.1')}{prefix}cgi/DREQUEST.PHP"
+                    html = _dynasty_response(site, state, query, rss_base)
+                    if html is not None:
+                        return 200, html.encode("utf-8"), "text/html; charset=utf-8"
+                elif rest.startswith("kokous/"):
+                    data = _pdf_response(site, state, rest[len("kokous/"):])
+                    if data is not None:
+                        return 200, data, "application/pdf"
+            return 404, b"<html><body>Sivua ei l\xc3\xb6ytynyt</body></html>", "text/html; charset=utf-8"
+
+    return Handler
+
+
+class DemoServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, sites: dict[str, DemoSite] | None = None):
+        self.state = DemoState(sites or load_sites())
+        self.sources = {s.id: s for s in DEMO_SOURCES if s.id in self.state.sites}
+        self.httpd = ThreadingHTTPServer((host, port), _make_handler(self.state, self.sources))
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="demo-server", daemon=True)
+
+    @property
+    def root(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def base_url(self, source_id: str) -> str:
+        return f"{self.root}/{self.sources[source_id].path_prefix}/cgi/DREQUEST.PHP"
+
+    def publish_minutes(self) -> None:
+        """The meetings first published as agendas now publish their minutes, at the same addresses."""
+        self.state.minutes_published = True
+
+    def registry_toml(self, download_delay: float = 0.0) -> str:
+        blocks = []
+        for source in self.sources.values():
+            site = self.state.sites[source.id]
+            lines = [
+                "[[sources]]",
+                f'id = "{source.id}"',
+                f'name = "{source.name}"',
+                f'kind = "{source.kind}"',
+                f'platform = "{source.platform}"',
+                f'base_url = "{self.base_url(source.id)}"',
+                f"download_delay = {download_delay}",
+            ]
+            if site.abbreviations:
+                lines.append("[sources.abbreviations]")
+                lines += [f'{key} = "{value}"' for key, value in site.abbreviations.items()]
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks) + "\n"
+
+    def write_registry(self, path: Path, download_delay: float = 0.0) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.registry_toml(download_delay), encoding="utf-8")
+        return path
+
+    def start(self) -> DemoServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@contextmanager
+def running_demo_server(**kwargs) -> Iterator[DemoServer]:
+    server = DemoServer(**kwargs).start()
+    try:
+        yield server
+    finally:
+        server.stop()

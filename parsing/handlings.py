@@ -1,0 +1,306 @@
+"""Item text → handlings, for any platform whose pages read as lines of rendered text.
+
+An item page (or a PDF of one) holds a header naming the page's own meeting, a title, and one or more
+handlings, each introduced by a line such as ``Kunnanhallitus 01.03.2021 § 43`` (or ``KH 01.03.2021
+§ 43``, or without § on an agenda) and made of labelled sections: Valmistelija, Selostus, Esittelijä,
+Päätösehdotus, Käsittely, Päätös… Text that no label introduces is the explanation. Labels are matched
+at the start of a line, alone or followed by a colon, a tab or the section's first words, because
+extracted PDF text and HTML tables put them in all three ways.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from parsing.bodies import canonical_body, looks_like_body
+from parsing.model import ParsedHandling, ParsedItem
+from parsing.outcome import decision_outcome
+from parsing.people import (
+    clean_person_lines,
+    disqualified_people,
+    looks_like_person_line,
+    starts_with_role,
+)
+from parsing.text import clean_characters, normalise_lines
+
+# Section labels as printed, and the field each one opens. Longer spellings first.
+LABELS: dict[str, str] = {
+    "Valmistelijat ja lisätiedot": "preparer",
+    "Valmistelija ja lisätiedot": "preparer",
+    "Valmistelu ja lisätiedot": "preparer",
+    "Lisätiedot antaa": "preparer",
+    "Valmistelijat": "preparer",
+    "Valmistelija": "preparer",
+    "Lisätietoja": "preparer",
+    "Lisätiedot": "preparer",
+    "Valmistelu": "preparer_or_explanation",
+    "Selostus": "explanation",
+    "Perustelut": "explanation",
+    "Kuvaus": "explanation",
+    "Esittelyteksti": "explanation",
+    "Tiivistelmä": "explanation",
+    "Esittelijä": "presenter",
+    "Kaupunginjohtajan esitys": "proposal",
+    "Kaupunginjohtajan ehdotus": "proposal",
+    "Kunnanjohtajan esitys": "proposal",
+    "Kunnanjohtajan ehdotus": "proposal",
+    "Päätösehdotus": "proposal",
+    "Päätösesitys": "proposal",
+    "Ehdotus": "proposal",
+    "Esitys": "proposal",
+    "Käsittely": "discussion",
+    "Päätös": "decision",
+    "Toimivalta": "authority",
+    "Jakelu": "distribution",
+    "Tiedoksianto": "distribution",
+    "Tiedoksi": "distribution",
+    "Täytäntöönpano": "distribution",
+    "Muutoksenhakuohje": "appeal",
+    "Muutoksenhaku": "appeal",
+    "Liitteet": "attachments",
+    "Oheismateriaali": "attachments",
+    "Aikaisempi käsittely": "earlier",
+    "Päätöshistoria": "earlier",
+}
+# Labels that are also ordinary first words of a sentence ("Ehdotus hyväksyttiin."): a label only alone.
+ALONE_ONLY = {"Ehdotus", "Esitys", "Lisätiedot", "Lisätietoja", "Liitteet", "Oheismateriaali"}
+LABEL_LINE = re.compile(
+    r"^\s*(?P<label>" + "|".join(re.escape(k) for k in sorted(LABELS, key=len, reverse=True)) + r")"
+    r"(?:\s*\([^)]*\))?\s*(?P<sep>:|\t|\s|$)\s*(?P<rest>.*)$"
+)
+
+HEADER = re.compile(
+    r"^\s*(?P<kind>Pöytäkirja|Esityslista)\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*/\s*(?:Pykälä|Asianro)\s+(?P<number>\d+)"
+)
+HEADING = re.compile(
+    r"^\s*(?P<body>[^\d\t§]{2,80}?)[\s,]+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})(?:\s*§\s*(?P<section>\d+))?\s*$"
+)
+SECTION_LINE = re.compile(r"^\s*§\s*(\d+)\s*$")
+DIARY_NUMBER = re.compile(
+    r"^\s*(?P<dno>(?:[A-ZÅÄÖ]{2,8}\s?)?\d{1,6}/\d{2}(?:\.\d{2}){0,6}/\d{4}|[A-ZÅÄÖ]{2,8}Dno-\d{4}-\d+|\d{1,6}/\d{4})\s*$"
+)
+ATTACHMENT_LINE = re.compile(r"^\s*\d{1,2}(?:\t|\s+\|\s+|\s+)\S")
+FURNITURE = re.compile(
+    r"^(?:RSS-linkki|Kokousasiat:|Kokoukset:|https?://\S+$|Dynasty tietopalvelu)|Edellinen asia|Seuraava asia|"
+    r"Kokousasia PDF-muodossa|^Banneri$"
+)
+BODY_IN_PROPOSAL = re.compile(
+    r"^\s*(?P<body>[A-ZÅÄÖ][\w-]*(?:lautakunta|hallitus|valtuusto|jaosto|toimikunta|johtokunta))\s+"
+    r"(?:päättää|päätti|esittää|hyväksyy|merkitsee|antaa|myöntää|valitsee)"
+)
+PROCEDURAL_TITLE = re.compile(
+    r"laillisuus|päätösvaltaisuus|pöytäkirjan\s+tarkast|tarkastajien\s+valinta|pöytäkirjantarkast|"
+    r"työjärjestys|ilmoitusasiat|viranhaltijapäätö|viranhaltijoiden\s+päätö|kokouksen\s+avaus|"
+    r"esityslistan\s+hyväksyminen|kokouksen\s+päättäminen|tiedoksi\s+merkittävät|muut\s+asiat$|"
+    r"saapuneet\s+kirjeet|kokouksen\s+järjestäytyminen|ääntenlaskij",
+    re.I,
+)
+
+
+def fi_date(text: str) -> date:
+    day, month, year = (int(part) for part in text.split("."))
+    return date(year, month, day)
+
+
+@dataclass
+class Header:
+    index: int
+    body_printed: str | None
+    document_type: str
+    date: date
+    number: int
+
+
+def find_header(lines: list[str]) -> Header | None:
+    for index, line in enumerate(lines):
+        match = HEADER.match(line)
+        if match:
+            body = next((lines[j].strip() for j in range(index - 1, -1, -1) if lines[j].strip()), None)
+            kind = "minutes" if match["kind"] == "Pöytäkirja" else "agenda"
+            return Header(index, body, kind, fi_date(match["date"]), int(match["number"]))
+    return None
+
+
+def heading_of(line: str, abbreviations: dict[str, str]) -> tuple[str, date, int | None] | None:
+    match = HEADING.match(line)
+    if not match or not looks_like_body(match["body"], abbreviations):
+        return None
+    try:
+        when = fi_date(match["date"])
+    except ValueError:
+        return None
+    return match["body"].strip(), when, int(match["section"]) if match["section"] else None
+
+
+def match_label(line: str) -> tuple[str, str] | None:
+    match = LABEL_LINE.match(line)
+    if not match:
+        return None
+    label, rest = match["label"], match["rest"].strip()
+    if label in ALONE_ONLY and rest:
+        return None
+    return LABELS[label], rest
+
+
+def split_sections(lines: list[str]) -> dict[str, list[str]]:
+    """A handling's lines → field → lines. Unlabelled text is explanation; a preparer section holds
+    only the person lines that follow its label."""
+    sections: dict[str, list[str]] = {}
+    current = "explanation"
+    for line in lines:
+        labelled = match_label(line)
+        if labelled:
+            section, rest = labelled
+            if section == "preparer_or_explanation":
+                section = "preparer" if rest and looks_like_person_line(rest) else "explanation"
+            if section == "proposal" and rest and starts_with_role(rest):
+                sections.setdefault("presenter", []).append(rest)
+                rest = ""
+            current = section
+            sections.setdefault(current, [])
+            if rest:
+                sections[current].append(rest)
+            continue
+        if current == "preparer" and line.strip() and not looks_like_person_line(line):
+            current = "explanation"
+        elif current == "presenter" and line.strip() and sections.get("presenter"):
+            current = "proposal"
+        sections.setdefault(current, []).append(line)
+    return sections
+
+
+def _text(lines: list[str] | None) -> str | None:
+    if not lines:
+        return None
+    return normalise_lines(lines) or None
+
+
+def _without_sentences(text: str | None, names: list[str]) -> str | None:
+    if not text or not names:
+        return text
+    paragraphs = [p for p in text.split("\n\n") if not any(name in p for name in names)]
+    return "\n\n".join(paragraphs) or None
+
+
+def build_handling(
+    lines: list[str], heading: tuple[str, date, int | None] | None, is_own: bool,
+    abbreviations: dict[str, str], heading_line: str | None = None,
+) -> ParsedHandling:
+    sections = split_sections(lines)
+    proposal = _text(sections.get("proposal"))
+    decision_text = _text(sections.get("decision"))
+    disqualified = disqualified_people(decision_text or "") + disqualified_people(
+        _text(sections.get("discussion")) or ""
+    )
+    decision = _without_sentences(decision_text, disqualified)
+    body_printed = heading[0] if heading else None
+    if body_printed is None and proposal and (found := BODY_IN_PROPOSAL.match(proposal)):
+        body_printed = found["body"]
+    text_lines = ([heading_line] if heading_line else []) + lines
+    return ParsedHandling(
+        body=canonical_body(body_printed, abbreviations),
+        body_printed=body_printed,
+        meeting_date=heading[1] if heading else None,
+        section=heading[2] if heading else None,
+        is_own=is_own,
+        preparer=clean_person_lines([l for l in sections.get("preparer", []) if l.strip()]),
+        presenter=clean_person_lines([l for l in sections.get("presenter", []) if l.strip()]),
+        explanation=_text(sections.get("explanation")),
+        proposal=proposal,
+        discussion=_text(sections.get("discussion")),
+        decision=decision,
+        decision_outcome=decision_outcome(proposal, decision, _text(sections.get("discussion"))),
+        disqualifications=disqualified,
+        text=normalise_lines(text_lines),
+    )
+
+
+def parse_item_lines(
+    raw_lines: list[str], abbreviations: dict[str, str] | None = None, agenda_position: int | None = None,
+) -> ParsedItem:
+    """Parse the rendered text of one item (page, PDF or pasted text) into its handlings."""
+    abbreviations = abbreviations or {}
+    lines = [clean_characters(line).rstrip() for line in raw_lines]
+    lines = [line for line in lines if not FURNITURE.search(line.strip())]
+    header = find_header(lines)
+    start = header.index + 1 if header else 0
+    heads = [(i, h) for i in range(start, len(lines)) if (h := heading_of(lines[i], abbreviations))]
+
+    # Before the first handling: attachments, a diary number on some sites, and the title (last).
+    preamble = lines[start : heads[0][0]] if heads else []
+    diary_number = None
+    title_candidates, attachments = [], []
+    for line in preamble:
+        if not line.strip() or SECTION_LINE.match(line):
+            continue
+        if dno := DIARY_NUMBER.match(line):
+            diary_number = diary_number or dno["dno"]
+        elif ATTACHMENT_LINE.match(line) and "\t" in line:
+            attachments.append(line.split("\t", 1)[1].strip(" |"))
+        elif (labelled := match_label(line)) and labelled[0] == "attachments":
+            continue
+        else:
+            title_candidates.append(line.strip())
+    title = title_candidates[-1] if title_candidates else None
+
+    blocks: list[tuple[tuple | None, str | None, list[str]]] = []
+    if heads:
+        for n, (index, heading) in enumerate(heads):
+            end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
+            blocks.append((heading, lines[index].strip(), lines[index + 1 : end]))
+    else:
+        blocks.append((None, None, lines[start:]))
+
+    cleaned_blocks = []
+    for heading, heading_line, block in blocks:
+        body_lines = []
+        for k, line in enumerate(block):
+            if SECTION_LINE.match(line):
+                # "§ 198" on its own line, then the title (seen on wellbeing-county pages)
+                following = next((b.strip() for b in block[k + 1 :] if b.strip()), None)
+                if title is None and following:
+                    title = following
+                continue
+            at_start = not any(b.strip() for b in body_lines)
+            if title and line.strip() == title and at_start:
+                continue
+            if (dno := DIARY_NUMBER.match(line)) and at_start:
+                diary_number = diary_number or dno["dno"]
+                continue
+            body_lines.append(line)
+        cleaned_blocks.append((heading, heading_line, body_lines))
+
+    own_index = len(cleaned_blocks) - 1
+    if header:
+        header_body = canonical_body(header.body_printed, abbreviations)
+        for n, (heading, _, _) in enumerate(cleaned_blocks):
+            if heading and heading[1] == header.date and canonical_body(heading[0], abbreviations) == header_body:
+                own_index = n
+    handlings = [
+        build_handling(block, heading, n == own_index, abbreviations, heading_line)
+        for n, (heading, heading_line, block) in enumerate(cleaned_blocks)
+    ]
+    own = handlings[own_index]
+    if header:
+        own.body = canonical_body(header.body_printed, abbreviations) or own.body
+        own.meeting_date = header.date
+        if header.document_type == "minutes":
+            own.section = header.number
+        else:
+            own.section = None
+            agenda_position = agenda_position or header.number
+    document_type = header.document_type if header else ("minutes" if own.decision else None)
+    item_text = normalise_lines(([title] if title else []) + [line for _, hl, b in cleaned_blocks for line in [hl or "", *b]])
+    own.text = item_text
+    return ParsedItem(
+        document_type=document_type,
+        title=title,
+        diary_number=diary_number,
+        agenda_position=agenda_position,
+        is_procedural=bool(title and PROCEDURAL_TITLE.search(title)),
+        handlings=handlings,
+        attachments=attachments,
+        text=item_text,
+    )

@@ -1,0 +1,72 @@
+"""HTML pages to text lines, the way a browser lays them out: a block element or ``<br>`` starts a new
+line, table cells of one row are separated by a tab (so a ``Label | text`` row reads ``Label<TAB>text``).
+Parsers then work on lines of rendered text, which survives a site's change of markup far better than
+CSS selectors do."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body caption center dd div dl dt fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody thead tfoot tr ul html".split()
+)
+SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+
+
+def data_block(html: str) -> str:
+    """The part of a Dynasty page between ``<!--DATABEGIN-->`` and ``<!--DATAEND-->`` (the whole page
+    when the markers are missing; older exports spell the first ``DATA_BEGIN``)."""
+    for begin in ("<!--DATABEGIN-->", "<!--DATA_BEGIN-->"):
+        start = html.find(begin)
+        if start >= 0:
+            end = html.find("<!--DATAEND-->", start)
+            return html[start + len(begin) : end if end >= 0 else len(html)]
+    return html
+
+
+def _nearest_block(node) -> int | None:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in BLOCK_TAGS or parent.tag == "td" or parent.tag == "th":
+            return parent.mem_id
+        parent = parent.parent
+    return None
+
+
+def _skipped(node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in SKIPPED_TAGS:
+            return True
+        parent = parent.parent
+    return False
+
+
+def html_lines(html: str) -> list[str]:
+    tree = LexborHTMLParser(html)
+    root = tree.body or tree.root
+    if root is None:
+        return []
+    lines: list[str] = [""]
+    current_block: int | None = None
+    for node in root.traverse(include_text=True):
+        tag = node.tag
+        if tag == "-text":
+            block = _nearest_block(node)
+            if block != current_block and lines[-1] and not lines[-1].endswith("\t"):
+                lines.append("")
+            current_block = block
+            if not _skipped(node):
+                lines[-1] += node.text_content.replace("\n", " ")
+        elif tag == "br":
+            lines.append("")
+        elif tag in ("td", "th"):
+            if lines[-1].strip() and node.prev is not None:
+                lines[-1] += "\t"
+            current_block = node.mem_id
+        elif tag in BLOCK_TAGS:
+            if lines[-1]:
+                lines.append("")
+            current_block = node.mem_id
+    return [line.rstrip() for line in lines]

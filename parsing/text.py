@@ -1,0 +1,108 @@
+"""Clean Finnish text out of what pages and PDFs give us.
+
+Two different jobs live here. ``normalise_lines`` produces the text people read: paragraphs kept, hard
+line breaks inside a paragraph joined, words hyphenated across lines repaired by rules (a hyphen before a
+capitalised word or between identical vowels is a real one, ``esi-`` before ``ja`` is a dropped shared
+part). ``fingerprint`` produces the text machines compare: it need not decide any of that, so it drops
+every hyphen and punctuation mark and casefolds, and two copies of one text agree however each was
+broken.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Invisible characters that survive NFC/NFKC and split words in comparisons.
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\t"), " ")
+# PDFium marks a hyphen at a line end with one of these instead of "-".
+PDF_HYPHEN_MARKERS = ("\u0002", "\ufffe")
+
+BULLET = re.compile(r"^\s*(?:[•·▪◦●■\-–—*\x7f\uf0b7]|\(cid:127\))\s+")
+SENTENCE_END = tuple(".:;!?")
+JOINING_WORDS = {"ja", "tai", "sekä", "eli", "ynnä", "tahi"}
+VOWELS = set("aeiouyäöå")
+
+
+def clean_characters(text: str) -> str:
+    """NFC, invisible characters removed, exotic spaces made plain, PDF hyphen markers made hyphens."""
+    text = unicodedata.normalize("NFC", text).translate(INVISIBLE).translate(SPACES)
+    for marker in PDF_HYPHEN_MARKERS:
+        text = text.replace(marker, "-")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def join_hyphenated(left: str, right: str) -> str:
+    """Join a line ending in ``left`` (which ends with "-") to a line starting with ``right``."""
+    stem = left[:-1]
+    next_word = right.split(" ", 1)[0]
+    last_word = stem.rsplit(" ", 1)[-1]
+    if not last_word or not next_word:
+        return f"{left} {right}"
+    if next_word.lower().strip(",.;:") in JOINING_WORDS:
+        return f"{left} {right}"  # esi- ja perusopetus: the hyphen stands for a shared part
+    if next_word[0].isupper() or next_word[0].isdigit():
+        return f"{left}{right}"  # Päijät-Häme, 2024-2025: a real hyphen
+    if last_word.isdigit() or (last_word.isupper() and len(last_word) <= 4):
+        return f"{left}{right}"  # EU-, ICT-: an abbreviation's hyphen
+    if last_word[-1].lower() in VOWELS and last_word[-1].lower() == next_word[0].lower():
+        return f"{left}{right}"  # linja-auto: Finnish writes a hyphen between identical vowels
+    return f"{stem}{right}"  # an ordinary word broken at the line end
+
+
+def _join(paragraph: list[str]) -> str:
+    text = ""
+    for line in paragraph:
+        if not text:
+            text = line
+        elif text.endswith("-") and len(text) > 1 and text[-2].isalnum():
+            text = join_hyphenated(text, line)
+        else:
+            text = f"{text} {line}"
+    return text
+
+
+def normalise_lines(lines: list[str]) -> str:
+    """Paragraphs of clean text from raw lines (hard breaks inside paragraphs, blank lines between)."""
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    pending_blank = False
+    for raw in lines:
+        line = re.sub(r" {2,}", " ", clean_characters(raw)).strip()
+        if not line:
+            pending_blank = bool(current)
+            continue
+        bullet = BULLET.match(line)
+        if bullet:
+            line = "- " + line[bullet.end():]
+        continues = (
+            current
+            and not bullet
+            and (not pending_blank or (not current[-1].endswith(SENTENCE_END) and line[:1].islower()))
+        )
+        if continues:
+            current.append(line)
+        else:
+            if current:
+                paragraphs.append(current)
+            current = [line]
+        pending_blank = False
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(_join(p) for p in paragraphs)
+
+
+def normalise_text(text: str) -> str:
+    return normalise_lines(text.split("\n"))
+
+
+WORD = re.compile(r"[0-9a-zåäöüõšžéèáàóúíñç]+")
+
+
+def fingerprint(text: str) -> str:
+    """Casefolded words only: hyphens, bullets and punctuation gone, every line break a space."""
+    text = clean_characters(text).casefold()
+    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)  # a hyphenated line end, real or not
+    text = re.sub(r"(\w)-(\w)", r"\1\2", text)  # an intra-word hyphen
+    return " ".join(WORD.findall(text))
