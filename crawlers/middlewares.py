@@ -26,7 +26,7 @@ class ArchiveMiddleware:
             key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
             for key, values in response.headers.items()
         }
-        row = archive.record_response(
+        archive.record_response(
             source_id=spider.source.id,
             url=response.url,
             kind=request.meta.get("kind", "robots" if response.url.endswith("/robots.txt") else "other"),
@@ -35,5 +35,4 @@ class ArchiveMiddleware:
             headers=headers,
             context=request.meta.get("context", {}),
         )
-        response.meta["archived"] = row
         return response

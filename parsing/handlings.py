@@ -91,7 +91,7 @@ BODY_IN_PROPOSAL = re.compile(
     r"(?:päättää|päätti|esittää|hyväksyy|merkitsee|antaa|myöntää|valitsee)"
 )
 PROCEDURAL_TITLE = re.compile(
-    r"laillisuus|päätösvaltaisuus|pöytäkirjan\s+tarkast|tarkastajien\s+valinta|pöytäkirjantarkast|"
+    r"laillisuu|päätösvaltaisuu|pöytäkirjan\s+tarkast|tarkastajien\s+valinta|pöytäkirjantarkast|"
     r"työjärjestys|ilmoitusasiat|viranhaltijapäätö|viranhaltijoiden\s+päätö|kokouksen\s+avaus|"
     r"esityslistan\s+hyväksyminen|kokouksen\s+päättäminen|tiedoksi\s+merkittävät|muut\s+asiat$|"
     r"saapuneet\s+kirjeet|kokouksen\s+järjestäytyminen|ääntenlaskij",

@@ -96,7 +96,7 @@ class DynastySpider(scrapy.Spider):
             yield self._request(url, self.parse_meeting, "meeting", context)
 
     def parse_meeting(self, response: Response):
-        context = dict(response.meta["context"])
+        context = {**response.meta["context"], "meeting_url": response.url}
         pdf = next((a for a in response.css("a[href]") if a.attrib["href"].upper().endswith(".PDF")), None)
         if pdf is not None:
             context["meeting_pdf_url"] = response.urljoin(pdf.attrib["href"])

@@ -1,0 +1,234 @@
+"""The raw archive → rows of the warehouse's tables (documents, meetings, items, errors).
+
+This is where identity is decided. A handling is identified by what it is, never by content: the
+source, the body, the meeting date and, for the page's own handling, the agenda position (so an agenda
+item and the same item in the later minutes are one handling), or the § for an earlier handling that a
+later page carries. When a handling is seen both on its own page and carried on a later one, its own
+page is authoritative. Of the versions of one page, the newest wins; every version stays in
+``documents``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from archive import Archive, ManifestRow
+from minutes.registry import Source
+from parsing.dynasty import parse_item_page
+from parsing.model import ParsedHandling, ParsedItem
+
+PAGE_PARSERS = {"dynasty": parse_item_page}
+
+
+def short_hash(*parts: object, length: int = 16) -> str:
+    return hashlib.sha256("|".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[:length]
+
+
+def meeting_key(source_id: str, body: str | None, meeting_date: date | None) -> str:
+    return f"{source_id}-{short_hash(source_id, body, meeting_date)}"
+
+
+@dataclass
+class Records:
+    documents: list[dict] = field(default_factory=list)
+    meetings: list[dict] = field(default_factory=list)
+    items: list[dict] = field(default_factory=list)
+    crawl_errors: list[dict] = field(default_factory=list)
+    parse_errors: list[dict] = field(default_factory=list)
+    #: item ids printed on one page: one matter by construction
+    page_groups: dict[str, set[str]] = field(default_factory=dict)
+
+
+@dataclass
+class PageVersion:
+    row: ManifestRow  # the newest version's first fetch
+    first_seen: str
+    last_seen: str
+    pdf_url: str | None
+
+
+def document_rows(rows: Iterable[ManifestRow]) -> list[dict]:
+    """One row per distinct (url, content): the versions of every document, with their first fetch."""
+    first: dict[tuple[str, str], ManifestRow] = {}
+    for row in rows:
+        if row.sha256 and (row.url, row.sha256) not in first:
+            first[(row.url, row.sha256)] = row
+    return [
+        {
+            "document_id": short_hash(row.source_id, url, sha, length=20),
+            "source_id": row.source_id,
+            "url": url,
+            "kind": row.kind,
+            "content_type": row.content_type,
+            "http_status": row.status,
+            "fetched_at": row.fetched_at,
+            "size_bytes": row.size,
+            "sha256": sha,
+            "etag": row.etag,
+            "last_modified": row.last_modified,
+        }
+        for (url, sha), row in first.items()
+    ]
+
+
+def crawl_error_rows(rows: Iterable[ManifestRow]) -> list[dict]:
+    return [
+        {
+            "source_id": row.source_id,
+            "url": row.url,
+            "kind": row.kind,
+            "http_status": row.status,
+            "error": row.error or f"HTTP {row.status}",
+            "fetched_at": row.fetched_at,
+            "attempt": row.attempt,
+        }
+        for row in rows
+        if row.error or (row.status is not None and row.status >= 400 and row.kind != "robots")
+    ]
+
+
+def item_page_versions(rows: list[ManifestRow]) -> list[PageVersion]:
+    pdf_of: dict[str, str] = {}
+    seen: dict[str, list[ManifestRow]] = {}
+    for row in rows:
+        if row.kind == "item_pdf" and row.ok and row.context.get("item_url"):
+            pdf_of[row.context["item_url"]] = row.url
+        if row.kind == "meetingitem" and row.ok:
+            seen.setdefault(row.url, []).append(row)
+    versions = []
+    for url, fetches in seen.items():
+        fetches.sort(key=lambda r: r.fetched_at)
+        newest_sha = fetches[-1].sha256
+        newest = next(r for r in fetches if r.sha256 == newest_sha)
+        versions.append(PageVersion(newest, fetches[0].fetched_at, fetches[-1].fetched_at, pdf_of.get(url)))
+    return versions
+
+
+def _handling_row(
+    source: Source, page: PageVersion, item: ParsedItem, handling: ParsedHandling, index: int
+) -> dict:
+    context = page.row.context
+    if handling.is_own and item.agenda_position is not None:
+        key = ("own", handling.body, handling.meeting_date, "pos", item.agenda_position)
+    elif handling.section is not None and handling.meeting_date is not None:
+        key = ("sec", handling.body, handling.meeting_date, "sec", handling.section)
+    else:
+        key = ("page", page.row.url, index)
+    document_type = item.document_type if handling.is_own else "minutes"
+    return {
+        "item_id": f"{source.id}-{short_hash(source.id, *key[1:])}",
+        "key_kind": key[0],
+        "meeting_id": meeting_key(source.id, handling.body, handling.meeting_date),
+        "source_id": source.id,
+        "municipality": source.name,
+        "body": handling.body,
+        "body_printed": handling.body_printed,
+        "meeting_date": handling.meeting_date,
+        "document_type": document_type,
+        "section": handling.section,
+        "agenda_position": item.agenda_position if handling.is_own else None,
+        "title": item.title,
+        "diary_number": item.diary_number,
+        "preparer": handling.preparer,
+        "presenter": handling.presenter,
+        "explanation": handling.explanation,
+        "proposal": handling.proposal,
+        "discussion": handling.discussion,
+        "decision": handling.decision,
+        "decision_outcome": handling.decision_outcome,
+        "disqualifications": handling.disqualifications,
+        "text": handling.text,
+        "url": page.row.url,
+        "pdf_url": page.pdf_url,
+        "meeting_url": context.get("meeting_url") if handling.is_own else None,
+        "is_procedural": item.is_procedural,
+        "is_own_page": handling.is_own,
+        "document_sha256": page.row.sha256,
+        "first_seen": page.first_seen,
+        "last_seen": page.last_seen,
+    }
+
+
+def _authority(row: dict) -> tuple:
+    """Which of two rows for one handling wins: its own page, then minutes over agenda, then newest."""
+    return (row["is_own_page"], row["document_type"] == "minutes", row["last_seen"], row["url"])
+
+
+def build_records(archive: Archive, sources: list[Source]) -> Records:
+    records = Records()
+    by_id = {source.id: source for source in sources}
+    candidates: dict[str, dict] = {}
+    for source_id in archive.source_ids():
+        source = by_id.get(source_id)
+        rows = list(archive.rows(source_id))
+        records.documents += document_rows(rows)
+        records.crawl_errors += crawl_error_rows(rows)
+        if source is None:
+            continue  # archived earlier from a source no longer in this registry: kept, not processed
+        parse_page = PAGE_PARSERS.get(source.platform)
+        for page in item_page_versions(rows):
+            try:
+                html = archive.read_blob(page.row.sha256).decode("utf-8")
+                item = parse_page(html, page.row.url, source.abbreviations)
+            except Exception as exc:  # one broken page must not stop the others
+                records.parse_errors.append(_parse_error(page.row, f"{type(exc).__name__}: {exc}"))
+                continue
+            if item.document_type is None or not item.handlings or item.own.meeting_date is None:
+                records.parse_errors.append(_parse_error(page.row, "no item header (Pöytäkirja/Esityslista) found"))
+                continue
+            for index, handling in enumerate(item.handlings):
+                row = _handling_row(source, page, item, handling, index)
+                row["page_key"] = page.row.url
+                current = candidates.get(row["item_id"])
+                if current is None or _authority(row) > _authority(current):
+                    candidates[row["item_id"]] = row
+    # An earlier handling carried on a later page and the same handling on its own page are one row:
+    # the own page's. The carrying page still says the two belong to one matter (its page group).
+    own_by_section = {
+        (r["source_id"], r["body"], r["meeting_date"], r["section"]): r["item_id"]
+        for r in candidates.values()
+        if r["is_own_page"] and r["section"] is not None
+    }
+    for row in candidates.values():
+        own = None
+        if not row["is_own_page"]:
+            own = own_by_section.get((row["source_id"], row["body"], row["meeting_date"], row["section"]))
+        if own is None or own == row["item_id"]:
+            records.items.append(row)
+        records.page_groups.setdefault(row.pop("page_key"), set()).add(own or row["item_id"])
+    records.meetings = meeting_rows(records.items)
+    return records
+
+
+def meeting_rows(items: Iterable[dict]) -> list[dict]:
+    meetings: dict[str, dict] = {}
+    for row in sorted(items, key=lambda r: (not r["is_own_page"], r["meeting_id"])):
+        meeting = meetings.setdefault(
+            row["meeting_id"],
+            {
+                "meeting_id": row["meeting_id"],
+                "source_id": row["source_id"],
+                "municipality": row["municipality"],
+                "body": row["body"],
+                "meeting_date": row["meeting_date"],
+                "document_type": row["document_type"],
+                "url": row["meeting_url"],
+            },
+        )
+        if row["is_own_page"] and row["document_type"] == "minutes":
+            meeting["document_type"] = "minutes"
+        meeting["url"] = meeting["url"] or row["meeting_url"]
+    return list(meetings.values())
+
+
+def _parse_error(row: ManifestRow, reason: str) -> dict:
+    return {
+        "source_id": row.source_id,
+        "url": row.url,
+        "sha256": row.sha256,
+        "fetched_at": row.fetched_at,
+        "reason": reason,
+    }
