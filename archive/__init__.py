@@ -107,12 +107,25 @@ class Archive:
         return row
 
     def record_failure(
-        self, *, source_id: str, url: str, kind: str, error: str, status: int | None = None,
-        attempt: int = 1, context: dict | None = None,
+        self,
+        *,
+        source_id: str,
+        url: str,
+        kind: str,
+        error: str,
+        status: int | None = None,
+        attempt: int = 1,
+        context: dict | None = None,
     ) -> ManifestRow:
         row = ManifestRow(
-            source_id=source_id, url=url, kind=kind, fetched_at=now_utc(), status=status,
-            error=error, attempt=attempt, context=context or {},
+            source_id=source_id,
+            url=url,
+            kind=kind,
+            fetched_at=now_utc(),
+            status=status,
+            error=error,
+            attempt=attempt,
+            context=context or {},
         )
         self.record(row)
         return row

@@ -28,9 +28,13 @@ class SourceCrawl:
 def crawl(settings: Settings, source_ids: list[str] | None = None) -> list[SourceCrawl]:
     """Crawl the chosen sources into the archive, in a child process; the per-source summary."""
     command = [
-        sys.executable, "-m", "crawlers.run",
-        "--data-dir", str(settings.data_dir),
-        "--since", settings.since.isoformat(),
+        sys.executable,
+        "-m",
+        "crawlers.run",
+        "--data-dir",
+        str(settings.data_dir),
+        "--since",
+        settings.since.isoformat(),
     ]
     if settings.sources_file:
         command += ["--sources", str(settings.sources_file)]
@@ -39,7 +43,9 @@ def crawl(settings: Settings, source_ids: list[str] | None = None) -> list[Sourc
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = completed.stdout.strip().splitlines()
     if completed.returncode != 0 or not lines:
-        raise RuntimeError(f"crawl process failed ({completed.returncode}): {completed.stderr.strip()[-2000:]}")
+        raise RuntimeError(
+            f"crawl process failed ({completed.returncode}): {completed.stderr.strip()[-2000:]}"
+        )
     return [SourceCrawl(**row) for row in json.loads(lines[-1])]
 
 

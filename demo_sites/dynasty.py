@@ -17,14 +17,17 @@ FI_DATE = "%d.%m.%Y"
 
 
 def _page(site: DemoSite, title: str, content: str, rss_base: str) -> str:
+    items_feed = f"{rss_base}?page=rss/meetingitems&amp;show=30"
+    meetings_feed = f"{rss_base}?page=rss/meetings&amp;show=30"
     return f"""<!DOCTYPE html>
 <html lang="fi">
 <head><meta charset="utf-8"><title>{escape(title)}</title></head>
 <body>
-<div class="top">Dynasty tietopalvelu <a href="DREQUEST.PHP?page=haku">Haku</a> <a href="DREQUEST.PHP?page=rss">RSS</a> {escape(site.org_name)}</div>
+<div class="top">Dynasty tietopalvelu <a href="DREQUEST.PHP?page=haku">Haku</a>
+<a href="DREQUEST.PHP?page=rss">RSS</a> {escape(site.org_name)}</div>
 <div class="rss">RSS-linkki<br>
-Kokousasiat:<a href="{rss_base}?page=rss/meetingitems&amp;show=30">{rss_base}?page=rss/meetingitems&amp;show=30</a><br>
-Kokoukset:<br><a href="{rss_base}?page=rss/meetings&amp;show=30">{rss_base}?page=rss/meetings&amp;show=30</a></div>
+Kokousasiat:<a href="{items_feed}">{items_feed}</a><br>
+Kokoukset:<br><a href="{meetings_feed}">{meetings_feed}</a></div>
 {content}
 </body>
 </html>
@@ -141,13 +144,16 @@ def item_page(site: DemoSite, meeting: Meeting, item: Item, minutes_published: b
     item_id = f"{meeting.id}-{item.position}"
     positions = [i.position for i in meeting.items]
     index = positions.index(item.position)
+    item_link = 'href="DREQUEST.PHP?page=meetingitem&amp;id={}-{}"'
     prev_link = (
-        f'<a href="DREQUEST.PHP?page=meetingitem&amp;id={meeting.id}-{positions[index - 1]}">Edellinen asia</a>'
-        if index > 0 else "Edellinen asia"
+        f"<a {item_link.format(meeting.id, positions[index - 1])}>Edellinen asia</a>"
+        if index > 0
+        else "Edellinen asia"
     )
     next_link = (
-        f'<a href="DREQUEST.PHP?page=meetingitem&amp;id={meeting.id}-{positions[index + 1]}">Seuraava asia</a>'
-        if index + 1 < len(positions) else "Seuraava asia"
+        f"<a {item_link.format(meeting.id, positions[index + 1])}>Seuraava asia</a>"
+        if index + 1 < len(positions)
+        else "Seuraava asia"
     )
     parts = [
         "<!--DATABEGIN-->",

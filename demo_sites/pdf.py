@@ -79,7 +79,9 @@ def _render(header: str, rows: list[tuple[str, str]]) -> bytes:
 def item_pdf(site: DemoSite, meeting: Meeting, item: Item, document_type: str) -> bytes:
     body = site.body(meeting.body_id).name
     kind = "Pöytäkirja" if document_type == "minutes" else "Esityslista"
-    return _render(f"{site.org_name}  {body}  {kind} {meeting.date:%d.%m.%Y}", _item_rows(item, document_type))
+    return _render(
+        f"{site.org_name}  {body}  {kind} {meeting.date:%d.%m.%Y}", _item_rows(item, document_type)
+    )
 
 
 def meeting_pdf(site: DemoSite, meeting: Meeting, document_type: str) -> bytes:

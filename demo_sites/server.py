@@ -14,8 +14,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -55,6 +55,8 @@ class DemoState:
         self.sites = sites
         self.minutes_published = False
         self.requests: list[tuple[str, str, int]] = []
+        self.user_agents: set[str] = set()
+        self.robots_txt = ROBOTS_TXT
         self.lock = threading.Lock()
 
     def log(self, method: str, path: str, status: int) -> None:
@@ -120,13 +122,14 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
             status, body, content_type = self._route()
             last_modified = MINUTES_PUBLISHED if state.minutes_published else AGENDA_PUBLISHED
             etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-            if status == 200 and self.headers.get("If-None-Match") == etag:
-                status, body = 304, b""
-            elif status == 200 and self.headers.get("If-Modified-Since") == format_datetime(
-                last_modified, usegmt=True
-            ) and not self.headers.get("If-None-Match"):
+            if (status == 200 and self.headers.get("If-None-Match") == etag) or (
+                status == 200
+                and self.headers.get("If-Modified-Since") == format_datetime(last_modified, usegmt=True)
+                and not self.headers.get("If-None-Match")
+            ):
                 status, body = 304, b""
             state.log("GET", self.path, status)
+            state.user_agents.add(self.headers.get("User-Agent", ""))
             self.send_response(status)
             if status in (200, 304):
                 self.send_header("ETag", etag)
@@ -141,13 +144,13 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
         def _route(self) -> tuple[int, bytes, str]:
             parts = urlsplit(self.path)
             if parts.path == "/robots.txt":
-                return 200, ROBOTS_TXT.encode(), "text/plain; charset=utf-8"
+                return 200, state.robots_txt.encode(), "text/plain; charset=utf-8"
             for source in sources.values():
                 prefix = f"/{source.path_prefix}/"
                 if not parts.path.startswith(prefix):
                     continue
                 site = state.sites[source.id]
-                rest = parts.path[len(prefix):]
+                rest = parts.path[len(prefix) :]
                 if rest == "cgi/DREQUEST.PHP":
                     query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
                     rss_base = f"http://{self.headers.get('Host', '127.0.0.1')}{prefix}cgi/DREQUEST.PHP"
@@ -155,7 +158,7 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
                     if html is not None:
                         return 200, html.encode("utf-8"), "text/html; charset=utf-8"
                 elif rest.startswith("kokous/"):
-                    data = _pdf_response(site, state, rest[len("kokous/"):])
+                    data = _pdf_response(site, state, rest[len("kokous/") :])
                     if data is not None:
                         return 200, data, "application/pdf"
             return 404, b"<html><body>Sivua ei l\xc3\xb6ytynyt</body></html>", "text/html; charset=utf-8"

@@ -86,9 +86,7 @@ def link_items(
 
     comparable = [item for item in items if not item.is_procedural]
     boilerplate = boilerplate_by_source((item.source_id, item.text) for item in comparable)
-    shingle_sets = {
-        item.item_id: shingles(item.text, boilerplate.get(item.source_id)) for item in comparable
-    }
+    shingle_sets = {item.item_id: shingles(item.text, boilerplate.get(item.source_id)) for item in comparable}
     shingle_sets = {k: v for k, v in shingle_sets.items() if len(v) >= MIN_SHINGLES}
     signatures = {k: signature(hash_shingles(v)) for k, v in shingle_sets.items()}
     by_id = {item.item_id: item for item in items}
@@ -99,8 +97,15 @@ def link_items(
         jaccard, containment = similarity(shingle_sets[a], shingle_sets[b])
         if jaccard >= MIN_JACCARD or containment >= MIN_CONTAINMENT:
             union.union(a, b)
-            links.append(Link(a, b, "near_identical", round(max(jaccard, containment), 4),
-                              f"jaccard={jaccard:.3f} containment={containment:.3f}"))
+            links.append(
+                Link(
+                    a,
+                    b,
+                    "near_identical",
+                    round(max(jaccard, containment), 4),
+                    f"jaccard={jaccard:.3f} containment={containment:.3f}",
+                )
+            )
 
     members: dict[str, list[str]] = {}
     for item in items:

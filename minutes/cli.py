@@ -21,19 +21,24 @@ def _add_common(parser: argparse.ArgumentParser, since: bool = False) -> None:
 
 def _settings(args: argparse.Namespace) -> Settings:
     return resolve_settings(
-        sources=args.sources, data_dir=args.data_dir, warehouse=args.warehouse, since=getattr(args, "since", None)
+        sources=args.sources,
+        data_dir=args.data_dir,
+        warehouse=args.warehouse,
+        since=getattr(args, "since", None),
     )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from minutes.demo import DEMO_PORT, demo_settings, run_demo
     from warehouse.queries import COMPARISON, ERRORS_BY_SOURCE, HANDLINGS_BY_SOURCE_AND_BODY
     from warehouse.query import format_table, run_query
 
-    from minutes.demo import DEMO_PORT, demo_settings, run_demo
-
     data_dir = Path(args.data_dir or "data/demo")
-    settings = demo_settings(data_dir, Path(args.warehouse) if args.warehouse else None,
-                             resolve_settings(since=args.since).since if args.since else None)
+    settings = demo_settings(
+        data_dir,
+        Path(args.warehouse) if args.warehouse else None,
+        resolve_settings(since=args.since).since if args.since else None,
+    )
     run = run_demo(settings, port=args.port or DEMO_PORT)
     for title, sql, width in (
         ("Handlings per source and body", HANDLINGS_BY_SOURCE_AND_BODY, 40),
@@ -42,7 +47,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ):
         columns, rows = run_query(run.settings.warehouse, sql)
         print(f"\n{title}\n{format_table(columns, rows, width)}")
-    print(f"\nQuery it yourself: minutes query --warehouse {run.settings.warehouse} \"select * from matters\"")
+    print(f'\nQuery it yourself: minutes query --warehouse {run.settings.warehouse} "select * from matters"')
     return 0
 
 
@@ -52,8 +57,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     settings = _settings(args)
     failed = False
     for summary in crawl(settings, args.source):
-        print(f"{summary.source_id}: {summary.status}, {summary.items} items, {summary.documents} documents, "
-              f"{summary.requests} requests, {summary.failures} failures")
+        print(
+            f"{summary.source_id}: {summary.status}, {summary.items} items, {summary.documents} documents, "
+            f"{summary.requests} requests, {summary.failures} failures"
+        )
         failed |= summary.status != "finished" and not summary.status.startswith("skipped")
     return 1 if failed else 0
 
@@ -62,8 +69,10 @@ def cmd_process(args: argparse.Namespace) -> int:
     from minutes.process import process
 
     report = process(_settings(args))
-    print(f"{report.handlings} handlings in {report.matters} matters; {report.parse_errors} parse errors, "
-          f"{report.crawl_errors} crawl errors; warehouse {report.load.path}")
+    print(
+        f"{report.handlings} handlings in {report.matters} matters; {report.parse_errors} parse errors, "
+        f"{report.crawl_errors} crawl errors; warehouse {report.load.path}"
+    )
     return 0
 
 
@@ -76,7 +85,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from warehouse.query import format_rows, run_query
 
     columns, rows = run_query(_settings(args).warehouse, args.sql)
-    print(format_rows(columns, rows, args.format))
+    print(format_rows(columns, rows, args.format).rstrip("\n"))
     return 0
 
 
@@ -93,8 +102,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for matter_id, title, n_items, n_municipalities, first, last in matters:
             result = con.execute(MATTER_HANDLINGS, {"matter_id": matter_id})
             columns = [d[0] for d in result.description]
-            print(f"\n{title} ({matter_id}): {n_items} handlings in {n_municipalities} municipalities, "
-                  f"{first} – {last}")
+            print(
+                f"\n{title} ({matter_id}): {n_items} handlings in {n_municipalities} municipalities, "
+                f"{first} – {last}"
+            )
             print(format_table(columns, result.fetchall(), 40))
     finally:
         con.close()

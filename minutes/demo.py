@@ -52,4 +52,6 @@ def run_demo(settings: Settings, port: int = DEMO_PORT, progress=print) -> DemoR
 
 
 def _crawl_line(crawls: list[SourceCrawl]) -> str:
-    return ", ".join(f"{c.source_id} {c.items} items/{c.requests} requests/{c.failures} failures" for c in crawls)
+    return ", ".join(
+        f"{c.source_id} {c.items} items/{c.requests} requests/{c.failures} failures" for c in crawls
+    )

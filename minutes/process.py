@@ -7,7 +7,11 @@ only on what was fetched, and a rerun over the same archive yields the same tabl
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import polars as pl
 
 from archive import Archive
 from linking.matters import Link, link_handlings
@@ -41,7 +45,13 @@ def link_stage(records: Records) -> list[Link]:
 def load_stage(settings: Settings, sources: list[Source], records: Records, links: list[Link]) -> LoadReport:
     tables = {
         "sources": [
-            {"source_id": s.id, "name": s.name, "kind": s.kind, "platform": s.platform, "base_url": s.base_url}
+            {
+                "source_id": s.id,
+                "name": s.name,
+                "kind": s.kind,
+                "platform": s.platform,
+                "base_url": s.base_url,
+            }
             for s in sources
         ],
         "documents": records.documents,
@@ -66,3 +76,44 @@ def process(settings: Settings) -> ProcessReport:
         crawl_errors=len(records.crawl_errors),
         load=report,
     )
+
+
+RECORD_TABLES = ("documents", "meetings", "items", "crawl_errors", "parse_errors")
+
+
+def save_records(records: Records, directory: Path) -> None:
+    """Persist a stage's output between separate runs (Dagster assets): one Parquet file per table."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in RECORD_TABLES:
+        pl.DataFrame(getattr(records, name), infer_schema_length=None).write_parquet(
+            directory / f"{name}.parquet"
+        )
+    groups = {page: sorted(ids) for page, ids in records.page_groups.items()}
+    (directory / "page_groups.json").write_text(json.dumps(groups, ensure_ascii=False), encoding="utf-8")
+
+
+def read_records(directory: Path) -> Records:
+    tables = {name: pl.read_parquet(directory / f"{name}.parquet").to_dicts() for name in RECORD_TABLES}
+    groups = json.loads((directory / "page_groups.json").read_text(encoding="utf-8"))
+    known = {f.name for f in fields(Records)}
+    return Records(
+        **{k: v for k, v in tables.items() if k in known},
+        page_groups={page: set(ids) for page, ids in groups.items()},
+    )
+
+
+def save_links(links: list[Link], directory: Path) -> None:
+    schema = {
+        "item_id_a": pl.String,
+        "item_id_b": pl.String,
+        "link_type": pl.String,
+        "score": pl.Float64,
+        "evidence": pl.String,
+    }
+    pl.DataFrame([asdict(link) for link in links], schema=schema).write_parquet(
+        directory / "matter_links.parquet"
+    )
+
+
+def read_links(directory: Path) -> list[Link]:
+    return [Link(**row) for row in pl.read_parquet(directory / "matter_links.parquet").to_dicts()]

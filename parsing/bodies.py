@@ -27,8 +27,21 @@ COMMON_ABBREVIATIONS = {
 }
 
 BODY_WORDS = (
-    "hallitus", "valtuusto", "lautakunta", "jaosto", "toimikunta", "johtokunta", "neuvosto", "toimielin",
-    "jaos", "kokous", "valiokunta", "työryhmä", "ryhmä", "lautakunnan", "hallituksen",
+    "hallitus",
+    "valtuusto",
+    "lautakunta",
+    "jaosto",
+    "toimikunta",
+    "johtokunta",
+    "neuvosto",
+    "toimielin",
+    "jaos",
+    "kokous",
+    "valiokunta",
+    "työryhmä",
+    "ryhmä",
+    "lautakunnan",
+    "hallituksen",
 )
 
 

@@ -83,8 +83,8 @@ DIARY_NUMBER = re.compile(
 )
 ATTACHMENT_LINE = re.compile(r"^\s*\d{1,2}(?:\t|\s+\|\s+|\s+)\S")
 FURNITURE = re.compile(
-    r"^(?:RSS-linkki|Kokousasiat:|Kokoukset:|https?://\S+$|Dynasty tietopalvelu)|Edellinen asia|Seuraava asia|"
-    r"Kokousasia PDF-muodossa|^Banneri$"
+    r"^(?:RSS-linkki|Kokousasiat:|Kokoukset:|https?://\S+$|Dynasty tietopalvelu)|"
+    r"Edellinen asia|Seuraava asia|Kokousasia PDF-muodossa|^Banneri$"
 )
 BODY_IN_PROPOSAL = re.compile(
     r"^\s*(?P<body>[A-ZÅÄÖ][\w-]*(?:lautakunta|hallitus|valtuusto|jaosto|toimikunta|johtokunta))\s+"
@@ -185,8 +185,11 @@ def _without_sentences(text: str | None, names: list[str]) -> str | None:
 
 
 def build_handling(
-    lines: list[str], heading: tuple[str, date, int | None] | None, is_own: bool,
-    abbreviations: dict[str, str], heading_line: str | None = None,
+    lines: list[str],
+    heading: tuple[str, date, int | None] | None,
+    is_own: bool,
+    abbreviations: dict[str, str],
+    heading_line: str | None = None,
 ) -> ParsedHandling:
     sections = split_sections(lines)
     proposal = _text(sections.get("proposal"))
@@ -205,8 +208,8 @@ def build_handling(
         meeting_date=heading[1] if heading else None,
         section=heading[2] if heading else None,
         is_own=is_own,
-        preparer=clean_person_lines([l for l in sections.get("preparer", []) if l.strip()]),
-        presenter=clean_person_lines([l for l in sections.get("presenter", []) if l.strip()]),
+        preparer=clean_person_lines(sections.get("preparer", [])),
+        presenter=clean_person_lines(sections.get("presenter", [])),
         explanation=_text(sections.get("explanation")),
         proposal=proposal,
         discussion=_text(sections.get("discussion")),
@@ -218,7 +221,9 @@ def build_handling(
 
 
 def parse_item_lines(
-    raw_lines: list[str], abbreviations: dict[str, str] | None = None, agenda_position: int | None = None,
+    raw_lines: list[str],
+    abbreviations: dict[str, str] | None = None,
+    agenda_position: int | None = None,
 ) -> ParsedItem:
     """Parse the rendered text of one item (page, PDF or pasted text) into its handlings."""
     abbreviations = abbreviations or {}
@@ -276,7 +281,11 @@ def parse_item_lines(
     if header:
         header_body = canonical_body(header.body_printed, abbreviations)
         for n, (heading, _, _) in enumerate(cleaned_blocks):
-            if heading and heading[1] == header.date and canonical_body(heading[0], abbreviations) == header_body:
+            if (
+                heading
+                and heading[1] == header.date
+                and canonical_body(heading[0], abbreviations) == header_body
+            ):
                 own_index = n
     handlings = [
         build_handling(block, heading, n == own_index, abbreviations, heading_line)
@@ -292,7 +301,9 @@ def parse_item_lines(
             own.section = None
             agenda_position = agenda_position or header.number
     document_type = header.document_type if header else ("minutes" if own.decision else None)
-    item_text = normalise_lines(([title] if title else []) + [line for _, hl, b in cleaned_blocks for line in [hl or "", *b]])
+    item_text = normalise_lines(
+        ([title] if title else []) + [line for _, hl, b in cleaned_blocks for line in [hl or "", *b]]
+    )
     own.text = item_text
     return ParsedItem(
         document_type=document_type,

@@ -8,8 +8,10 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body caption center dd div dl dt fieldset figcaption figure footer "
-    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody thead tfoot tr ul html".split()
+    (
+        "address article aside blockquote body caption center dd div dl dt fieldset figcaption figure footer "
+        "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody thead tfoot tr ul html"
+    ).split()
 )
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
 

@@ -11,9 +11,29 @@ EMAIL = re.compile(r"[\w.+-]+(?:@|\(a\)|\[at\])[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?:\b(?:puh|p|tel|gsm|mob)\.?:?\s*)?\+?\d[\d ()-]{5,}\d")
 CONTACT_WORDS = re.compile(r"\b(?:puh|p|tel|gsm|sähköposti|s-posti|email)\.?:?\s*$", re.I)
 ROLE_SUFFIXES = (
-    "johtaja", "päällikkö", "pormestari", "sihteeri", "esimies", "insinööri", "arkkitehti", "lakimies",
-    "asiantuntija", "kamreeri", "koordinaattori", "suunnittelija", "puheenjohtaja", "neuvos", "rehtori",
-    "ohjaaja", "vastaava", "tarkastaja", "kanslisti", "sihteerinä", "esittelijä", "kehittäjä", "vastaava",
+    "johtaja",
+    "päällikkö",
+    "pormestari",
+    "sihteeri",
+    "esimies",
+    "insinööri",
+    "arkkitehti",
+    "lakimies",
+    "asiantuntija",
+    "kamreeri",
+    "koordinaattori",
+    "suunnittelija",
+    "puheenjohtaja",
+    "neuvos",
+    "rehtori",
+    "ohjaaja",
+    "vastaava",
+    "tarkastaja",
+    "kanslisti",
+    "sihteerinä",
+    "esittelijä",
+    "kehittäjä",
+    "vastaava",
 )
 
 
@@ -29,7 +49,7 @@ def strip_contacts(text: str) -> str:
 def clean_person_lines(lines: list[str]) -> str | None:
     """One string for the people a preparer/presenter section names, contacts removed."""
     people = []
-    for line in lines:
+    for line in filter(str.strip, lines):
         line = re.sub(r"^\s*(?:[•·▪\-–*]\s+)", "", line)
         cleaned = strip_contacts(line)
         if cleaned and not re.fullmatch(r"\(?etunimi\.sukunimi.*", cleaned):

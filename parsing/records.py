@@ -177,7 +177,9 @@ def build_records(archive: Archive, sources: list[Source]) -> Records:
                 records.parse_errors.append(_parse_error(page.row, f"{type(exc).__name__}: {exc}"))
                 continue
             if item.document_type is None or not item.handlings or item.own.meeting_date is None:
-                records.parse_errors.append(_parse_error(page.row, "no item header (Pöytäkirja/Esityslista) found"))
+                records.parse_errors.append(
+                    _parse_error(page.row, "no item header (Pöytäkirja/Esityslista) found")
+                )
                 continue
             for index, handling in enumerate(item.handlings):
                 row = _handling_row(source, page, item, handling, index)

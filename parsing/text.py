@@ -75,7 +75,7 @@ def normalise_lines(lines: list[str]) -> str:
             continue
         bullet = BULLET.match(line)
         if bullet:
-            line = "- " + line[bullet.end():]
+            line = "- " + line[bullet.end() :]
         continues = (
             current
             and not bullet
@@ -103,6 +103,8 @@ WORD = re.compile(r"[0-9a-zåäöüõšžéèáàóúíñç]+")
 def fingerprint(text: str) -> str:
     """Casefolded words only: hyphens, bullets and punctuation gone, every line break a space."""
     text = clean_characters(text).casefold()
-    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)  # a hyphenated line end, real or not
+    # "esi-⏎ja" is the "esi- ja" of a shared part, in either copy; any other hyphenated line end joins.
+    text = re.sub(r"-\s*\n\s*(" + "|".join(JOINING_WORDS) + r")\b", r" \1", text)
+    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
     text = re.sub(r"(\w)-(\w)", r"\1\2", text)  # an intra-word hyphen
     return " ".join(WORD.findall(text))

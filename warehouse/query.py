@@ -42,8 +42,9 @@ def _plain(value):
 
 def format_rows(columns: list[str], rows: list[tuple], fmt: str = "table", width: int = 60) -> str:
     if fmt == "json":
-        return json.dumps([dict(zip(columns, map(_plain, row), strict=True)) for row in rows],
-                          ensure_ascii=False, indent=2)
+        return json.dumps(
+            [dict(zip(columns, map(_plain, row), strict=True)) for row in rows], ensure_ascii=False, indent=2
+        )
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)

@@ -1,0 +1,20 @@
+"""The pipeline's one resource: where the registry, the archive and the warehouse are."""
+
+import dagster as dg
+
+from minutes.config import Settings, resolve_settings
+
+
+class MinutesResource(dg.ConfigurableResource):
+    """Empty fields fall back to the environment (MINUTES_SOURCES, MINUTES_DATA_DIR, MINUTES_WAREHOUSE,
+    MINUTES_SINCE) and then to the defaults of contract.md, exactly as the CLI does."""
+
+    sources: str | None = None
+    data_dir: str | None = None
+    warehouse: str | None = None
+    since: str | None = None
+
+    def settings(self) -> Settings:
+        return resolve_settings(
+            sources=self.sources, data_dir=self.data_dir, warehouse=self.warehouse, since=self.since
+        )

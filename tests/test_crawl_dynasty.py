@@ -1,0 +1,112 @@
+"""The Dynasty spider against the demo sites, over real HTTP on 127.0.0.1."""
+
+import hashlib
+from datetime import date, datetime
+
+from archive import Archive
+from crawlers.run import crawl
+from crawlers.settings import BASE_SETTINGS, source_settings
+from crawlers.spiders.dynasty import dynasty_query
+from minutes.config import USER_AGENT
+from minutes.registry import load_registry
+from tests.conftest import settings_for
+
+
+def archived_item_ids(settings, source_id):
+    rows = Archive(settings.archive_dir).rows(source_id)
+    return {dynasty_query(row.url)["id"] for row in rows if row.kind == "meetingitem" and row.ok}
+
+
+def items_on_site(server, source_id, since):
+    site = server.state.sites[source_id]
+    return {f"{m.id}-{item.position}" for m in site.meetings if m.date >= since for item in m.items}
+
+
+def test_the_spider_finds_exactly_the_items_each_demo_site_holds(demo_server, demo_settings):
+    summaries = {s.source_id: s for s in crawl(demo_settings)}
+    for source_id in ("asikkala", "heinola"):
+        assert archived_item_ids(demo_settings, source_id) == items_on_site(
+            demo_server, source_id, date(2025, 1, 1)
+        )
+    assert {k: (v.status, v.items, v.documents, v.failures) for k, v in summaries.items()} == {
+        "asikkala": ("finished", 19, 19, 0),
+        "heinola": ("finished", 17, 17, 0),
+    }
+
+
+def test_meetings_before_since_are_never_opened(demo_server, tmp_path):
+    recent = settings_for(demo_server, tmp_path / "recent", since=date(2025, 1, 1))
+    crawl(recent)
+    opened = [path for _, path, _ in demo_server.state.requests]
+    assert not any("id=2023097" in path or "id=2023164" in path for path in opened)
+
+    everything = settings_for(demo_server, tmp_path / "all", since=date(2020, 1, 1))
+    crawl(everything)
+    assert len(archived_item_ids(everything, "asikkala")) == 22
+    assert len(archived_item_ids(everything, "heinola")) == 20
+    assert "2023097-2" in archived_item_ids(everything, "asikkala")
+
+
+def test_every_response_is_archived_with_its_url_time_and_hash(demo_settings):
+    crawl(demo_settings, ["asikkala"])
+    archive = Archive(demo_settings.archive_dir)
+    rows = list(archive.rows("asikkala"))
+    kinds = {row.kind for row in rows}
+    assert kinds == {"robots", "meeting_handlers", "meetings", "meeting", "meetingitem", "item_pdf"}
+    for row in rows:
+        body = archive.read_blob(row.sha256)
+        assert hashlib.sha256(body).hexdigest() == row.sha256
+        assert row.size == len(body)
+        assert row.status == 200
+        assert datetime.fromisoformat(row.fetched_at).utcoffset() is not None
+        assert row.etag and row.last_modified
+    pdfs = [row for row in rows if row.kind == "item_pdf"]
+    assert len(pdfs) == 19
+    assert all(archive.read_blob(row.sha256).startswith(b"%PDF") for row in pdfs)
+    assert all(row.content_type == "application/pdf" for row in pdfs)
+
+
+def test_the_crawler_asks_robots_txt_first_and_names_itself(demo_server, demo_settings):
+    crawl(demo_settings, ["heinola"])
+    assert demo_server.state.requests[0][1] == "/robots.txt"
+    assert demo_server.state.user_agents == {USER_AGENT}
+    assert "minutes-harvester" in USER_AGENT and "+https://" in USER_AGENT
+
+
+def test_a_path_disallowed_by_robots_txt_is_never_fetched(demo_server, demo_settings):
+    demo_server.state.robots_txt = "User-agent: *\nDisallow: /asikkala/cgi/DREQUEST.PHP?page=meetings&id=12\n"
+    crawl(demo_settings, ["asikkala"])
+    paths = [path for _, path, _ in demo_server.state.requests]
+    assert "/asikkala/cgi/DREQUEST.PHP?page=meetings&id=12" not in paths
+    # Body 12 (Kasvatus- ja opetuslautakunta) holds 6 of the 19 items since 2025.
+    assert len(archived_item_ids(demo_settings, "asikkala")) == 13
+
+
+def test_a_source_that_cannot_be_reached_is_recorded_and_the_others_are_crawled(demo_server, tmp_path):
+    settings = settings_for(demo_server, tmp_path)
+    registry = settings.sources_file.read_text(encoding="utf-8")
+    # Port 9 (discard) on loopback: nothing listens there, so the connection is refused at once.
+    settings.sources_file.write_text(
+        registry.replace(f"{demo_server.root}/heinola", "http://127.0.0.1:9/heinola"), encoding="utf-8"
+    )
+    summaries = {s.source_id: s for s in crawl(settings)}
+    assert summaries["asikkala"].items == 19
+    assert summaries["heinola"].items == 0
+    failures = [row for row in Archive(settings.archive_dir).rows("heinola") if row.error]
+    assert failures and all("ConnectionRefused" in row.error for row in failures)
+    assert (
+        failures[0].url == "http://127.0.0.1:9/heinola/dynasty2025/cgi/DREQUEST.PHP?page=meeting_handlers&id="
+    )
+
+
+def test_politeness_defaults_and_a_sources_own_override():
+    assert BASE_SETTINGS["ROBOTSTXT_OBEY"] is True
+    assert BASE_SETTINGS["AUTOTHROTTLE_ENABLED"] is True
+    assert BASE_SETTINGS["DOWNLOAD_MAXSIZE"] == 64 * 1024 * 1024
+    assert 429 in BASE_SETTINGS["RETRY_HTTP_CODES"]
+    lahti = next(s for s in load_registry() if s.id == "lahti")
+    assert source_settings(lahti) == {
+        "DOWNLOAD_DELAY": 1.0,
+        "AUTOTHROTTLE_START_DELAY": 1.0,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+    }
