@@ -43,6 +43,27 @@ class ManifestRow:
     def ok(self) -> bool:
         return self.error is None and self.status is not None and 200 <= self.status < 300
 
+    @property
+    def seen(self) -> bool:
+        """The document was there: fetched (2xx) or confirmed unchanged (304, with the known hash)."""
+        return self.ok or (self.status == 304 and self.sha256 is not None)
+
+    @property
+    def key(self) -> str:
+        """What identifies the document asked for: its URL, and for a POST the form that was sent."""
+        form = self.context.get("form")
+        return f"{self.url} {form}" if form else self.url
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the archive knows of one document: its current version and when it was last seen."""
+
+    sha256: str
+    etag: str | None
+    last_modified: str | None
+    last_seen: str
+
 
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
@@ -88,8 +109,11 @@ class Archive:
         headers: dict[str, str],
         context: dict | None = None,
         fetched_at: str | None = None,
+        known_sha256: str | None = None,
+        attempt: int = 1,
     ) -> ManifestRow:
-        digest = self.store_blob(body)
+        """Archive one response. A 304 stores nothing new: its row names the version it confirmed."""
+        digest = known_sha256 if status == 304 else self.store_blob(body)
         row = ManifestRow(
             source_id=source_id,
             url=url,
@@ -100,7 +124,8 @@ class Archive:
             etag=headers.get("etag"),
             last_modified=headers.get("last-modified"),
             sha256=digest,
-            size=len(body),
+            size=None if status == 304 else len(body),
+            attempt=attempt,
             context=context or {},
         )
         self.record(row)
@@ -144,6 +169,22 @@ class Archive:
         if not self.manifest_dir.exists():
             return []
         return sorted(p.stem for p in self.manifest_dir.glob("*.jsonl"))
+
+    def index(self, source_id: str) -> dict[str, Seen]:
+        """Per document key, the newest version and the last time it was seen: what a crawl needs to
+        ask only for what changed (ETag / Last-Modified) and to skip what it checked recently."""
+        current: dict[str, Seen] = {}
+        for row in self.rows(source_id):
+            if not row.seen:
+                continue
+            previous = current.get(row.key)
+            if row.status == 304 and previous is not None:
+                current[row.key] = Seen(
+                    previous.sha256, previous.etag, previous.last_modified, row.fetched_at
+                )
+            else:
+                current[row.key] = Seen(row.sha256, row.etag, row.last_modified, row.fetched_at)
+        return current
 
     def rows(self, source_id: str | None = None) -> Iterator[ManifestRow]:
         """Every manifest row, in the order written. A torn last line (a crash mid-write) is skipped."""

@@ -1,38 +1,141 @@
-"""Every response the crawler receives goes into the raw archive before a spider sees it."""
+"""Downloader middlewares: every response goes into the raw archive; retries back off politely."""
 
 from __future__ import annotations
 
+import asyncio
+import email.utils
+import random
+from datetime import UTC, datetime
+
 from scrapy import Request, Spider
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 
 from archive import Archive
 
 
+def _headers(response: Response) -> dict[str, str]:
+    return {
+        key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
+        for key, values in response.headers.items()
+    }
+
+
+def _kind(request: Request, response_url: str) -> str:
+    return request.meta.get("kind", "robots" if response_url.endswith("/robots.txt") else "other")
+
+
 class ArchiveMiddleware:
-    """Downloader middleware: keep each final response (any status) with its URL, time and hash.
+    """Keep each final response (any status) with its URL, time and hash.
 
-    It sits outermost, so responses that the retry or redirect middlewares turn into new requests are
-    not recorded twice; the final answer is."""
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls()
+    It sits outermost, so it sees the answer that reaches the spider after retries and redirects; the
+    retry middleware records each failed attempt itself."""
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         archive: Archive | None = getattr(spider, "archive", None)
         if archive is None:
             return response
-        headers = {
-            key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
-            for key, values in response.headers.items()
-        }
+        wrong = getattr(spider, "wrong_page", None)
+        reason = wrong(request, response) if wrong else None
+        request.meta.pop("wrong_page", None)
+        if reason:
+            # Kept as evidence, but as a failed fetch: it must never become a version of this URL.
+            archive.store_blob(response.body)
+            archive.record_failure(
+                source_id=spider.source.id,
+                url=response.url,
+                kind=_kind(request, response.url),
+                error=reason,
+                status=response.status,
+                attempt=request.meta.get("retry_times", 0) + 1,
+                context=request.meta.get("context", {}),
+            )
+            request.meta["wrong_page"] = reason
+            return response
         archive.record_response(
             source_id=spider.source.id,
             url=response.url,
-            kind=request.meta.get("kind", "robots" if response.url.endswith("/robots.txt") else "other"),
+            kind=_kind(request, response.url),
             status=response.status,
             body=response.body,
-            headers=headers,
+            headers=_headers(response),
             context=request.meta.get("context", {}),
+            known_sha256=request.meta.get("known_sha256"),
+            attempt=request.meta.get("retry_times", 0) + 1,
         )
         return response
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: either a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class PoliteRetryMiddleware(RetryMiddleware):
+    """Retries 5xx, 429 and network errors with exponential backoff and jitter, waiting at least as
+    long as the server's Retry-After asks (capped by ``RETRY_MAX_DELAY``), and records each failed
+    attempt in the archive so a flaky source shows in the crawl errors even when a retry succeeds."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.base_delay = settings.getfloat("RETRY_BASE_DELAY", 1.0)
+        self.max_delay = settings.getfloat("RETRY_MAX_DELAY", 120.0)
+
+    def backoff(self, request: Request, response: Response | None) -> float:
+        attempt = request.meta.get("retry_times", 0)
+        delay = self.base_delay * (2**attempt) * (1 + random.random() / 4)
+        asked = (
+            retry_after_seconds(response.headers.get(b"Retry-After", b"").decode("latin-1"))
+            if response
+            else None
+        )
+        if asked is not None:
+            delay = max(delay, asked)
+        return min(delay, self.max_delay)
+
+    def _record_attempt(self, request: Request, spider: Spider, status: int | None, error: str) -> None:
+        archive: Archive | None = getattr(spider, "archive", None)
+        if archive is not None:
+            archive.record_failure(
+                source_id=spider.source.id,
+                url=request.url,
+                kind=_kind(request, request.url),
+                error=error,
+                status=status,
+                attempt=request.meta.get("retry_times", 0) + 1,
+                context=request.meta.get("context", {}),
+            )
+
+    async def process_response(self, request: Request, response: Response, spider: Spider | None = None):
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retry = self._retry(request, f"HTTP {response.status}")
+        if retry is None:
+            return response  # given up: the archive middleware keeps the final answer
+        spider = self.crawler.spider
+        self._record_attempt(request, spider, response.status, f"HTTP {response.status} (will retry)")
+        await asyncio.sleep(self.backoff(request, response))
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None):
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
+            return None
+        retry = self._retry(request, exception)
+        if retry is None:
+            return None
+        self._record_attempt(
+            request, self.crawler.spider, None, f"{type(exception).__name__}: {exception} (will retry)"
+        )
+        await asyncio.sleep(self.backoff(request, None))
+        return retry

@@ -20,8 +20,11 @@ class SourceCrawl:
     status: str  # "finished", or why the source was not crawled
     requests: int = 0
     responses: int = 0
-    items: int = 0
+    items: int = 0  # item pages read, new, changed or confirmed unchanged (304)
+    items_changed: int = 0  # item pages that were new or had changed
     documents: int = 0
+    skipped_fresh: int = 0  # known documents under unchanged listings, not asked for again
+    not_modified: int = 0  # 304 answers
     failures: int = 0
 
 
@@ -35,6 +38,8 @@ def crawl(settings: Settings, source_ids: list[str] | None = None) -> list[Sourc
         str(settings.data_dir),
         "--since",
         settings.since.isoformat(),
+        "--revalidate-hours",
+        str(settings.revalidate_hours),
     ]
     if settings.sources_file:
         command += ["--sources", str(settings.sources_file)]
@@ -65,7 +70,13 @@ def _run_in_this_process(settings: Settings, source_ids: list[str] | None) -> li
             continue
         crawler = process.create_crawler(spider_cls)
         crawlers[source.id] = crawler
-        process.crawl(crawler, source=source, since=settings.since, archive_root=str(settings.archive_dir))
+        process.crawl(
+            crawler,
+            source=source,
+            since=settings.since,
+            archive_root=str(settings.archive_dir),
+            revalidate_hours=settings.revalidate_hours,
+        )
     if crawlers:
         process.start()
     for source_id, crawler in crawlers.items():
@@ -76,7 +87,10 @@ def _run_in_this_process(settings: Settings, source_ids: list[str] | None) -> li
             requests=int(stats.get("downloader/request_count", 0)),
             responses=int(stats.get("downloader/response_count", 0)),
             items=int(stats.get("minutes/items", 0)),
+            items_changed=int(stats.get("minutes/items_changed", 0)),
             documents=int(stats.get("minutes/documents", 0)),
+            skipped_fresh=int(stats.get("minutes/skipped_fresh", 0)),
+            not_modified=int(stats.get("downloader/response_status_count/304", 0)),
             failures=int(stats.get("minutes/failures", 0)),
         )
     return [summaries[s.id] for s in sources]
@@ -88,8 +102,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--since")
     parser.add_argument("--source", action="append", dest="source_ids")
+    parser.add_argument("--revalidate-hours")
     args = parser.parse_args(argv)
-    settings = resolve_settings(sources=args.sources, data_dir=args.data_dir, since=args.since)
+    settings = resolve_settings(
+        sources=args.sources, data_dir=args.data_dir, since=args.since, revalidate_hours=args.revalidate_hours
+    )
     summary = _run_in_this_process(settings, args.source_ids)
     print(json.dumps([s.__dict__ for s in summary], ensure_ascii=False))
 

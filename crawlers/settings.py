@@ -31,9 +31,13 @@ BASE_SETTINGS: dict = {
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
     "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "WARNING",
+    "RETRY_BASE_DELAY": 1.0,
+    "RETRY_MAX_DELAY": 120.0,
     "DOWNLOADER_MIDDLEWARES": {
         # Outermost, so it sees each request's final response after retries and redirects.
         "crawlers.middlewares.ArchiveMiddleware": 50,
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "crawlers.middlewares.PoliteRetryMiddleware": 550,
     },
 }
 
@@ -42,6 +46,8 @@ def source_settings(source: Source) -> dict:
     """The per-source overrides of the politeness defaults."""
     delay = DEFAULT_DOWNLOAD_DELAY if source.download_delay is None else source.download_delay
     return {
+        # A source that asks for no delay (the demo sites on 127.0.0.1) also backs off briefly.
+        "RETRY_BASE_DELAY": 1.0 if delay else 0.1,
         "DOWNLOAD_DELAY": delay,
         "AUTOTHROTTLE_START_DELAY": delay,
         "CONCURRENT_REQUESTS_PER_DOMAIN": source.concurrent_requests or DEFAULT_CONCURRENCY_PER_HOST,

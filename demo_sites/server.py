@@ -8,9 +8,11 @@ minutes of a meeting that was first published as an agenda (``publish_minutes``)
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from demo_sites import dynasty, pdf
 from demo_sites.content import DemoSite, load_sites
+from demo_sites.faults import Fault, FaultPlan
 
 
 @dataclass(frozen=True)
@@ -50,18 +53,27 @@ AGENDA_PUBLISHED = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 MINUTES_PUBLISHED = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class Served:
+    method: str
+    path: str
+    status: int
+    at: float  # time.monotonic() when answered
+
+
 class DemoState:
     def __init__(self, sites: dict[str, DemoSite]):
         self.sites = sites
         self.minutes_published = False
-        self.requests: list[tuple[str, str, int]] = []
+        self.requests: list[Served] = []
         self.user_agents: set[str] = set()
         self.robots_txt = ROBOTS_TXT
+        self.faults = FaultPlan()
         self.lock = threading.Lock()
 
     def log(self, method: str, path: str, status: int) -> None:
         with self.lock:
-            self.requests.append((method, path, status))
+            self.requests.append(Served(method, path, status, time.monotonic()))
 
 
 def _dynasty_response(site: DemoSite, state: DemoState, query: dict[str, str], rss_base: str):
@@ -119,7 +131,17 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
             pass
 
         def do_GET(self):
-            status, body, content_type = self._route()
+            fault = state.faults.take(self.path)
+            if fault is not None and fault.kind == "status":
+                state.log("GET", self.path, fault.status)
+                self.send_response(fault.status)
+                if fault.retry_after:
+                    self.send_header("Retry-After", fault.retry_after)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            path = fault.serve_instead if fault is not None and fault.kind == "mixup" else self.path
+            status, body, content_type = self._route(path)
             last_modified = MINUTES_PUBLISHED if state.minutes_published else AGENDA_PUBLISHED
             etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
             if (status == 200 and self.headers.get("If-None-Match") == etag) or (
@@ -141,8 +163,8 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
             if status != 304:
                 self.wfile.write(body)
 
-        def _route(self) -> tuple[int, bytes, str]:
-            parts = urlsplit(self.path)
+        def _route(self, path: str) -> tuple[int, bytes, str]:
+            parts = urlsplit(path)
             if parts.path == "/robots.txt":
                 return 200, state.robots_txt.encode(), "text/plain; charset=utf-8"
             for source in sources.values():
@@ -180,6 +202,28 @@ class DemoServer:
 
     def base_url(self, source_id: str) -> str:
         return f"{self.root}/{self.sources[source_id].path_prefix}/cgi/DREQUEST.PHP"
+
+    def add_fault(self, path_contains: str, fault: Fault) -> None:
+        self.state.faults.add(path_contains, fault)
+
+    def edit_decision(self, source_id: str, meeting_id: str, position: int, decision: str) -> None:
+        """The municipality corrects an item's decision text: the page changes, its address does not."""
+        site = self.state.sites[source_id]
+        meetings = []
+        for meeting in site.meetings:
+            if meeting.id == meeting_id:
+                items = tuple(
+                    dataclasses.replace(
+                        item,
+                        handlings=(*item.handlings[:-1], dataclasses.replace(item.own, decision=decision)),
+                    )
+                    if item.position == position
+                    else item
+                    for item in meeting.items
+                )
+                meeting = dataclasses.replace(meeting, items=items)
+            meetings.append(meeting)
+        self.state.sites[source_id] = dataclasses.replace(site, meetings=tuple(meetings))
 
     def publish_minutes(self) -> None:
         """The meetings first published as agendas now publish their minutes, at the same addresses."""

@@ -21,6 +21,8 @@ class Settings:
     data_dir: Path
     warehouse: Path
     since: date
+    #: how long a known item under an unchanged listing counts as fresh (scaled up for old meetings)
+    revalidate_hours: float = 20.0
 
     @property
     def archive_dir(self) -> Path:
@@ -49,6 +51,7 @@ def resolve_settings(
     data_dir: str | Path | None = None,
     warehouse: str | Path | None = None,
     since: str | date | None = None,
+    revalidate_hours: float | str | None = None,
     environ: dict[str, str] | None = None,
 ) -> Settings:
     env = os.environ if environ is None else environ
@@ -61,9 +64,11 @@ def resolve_settings(
             since_value = date.fromisoformat(since_value)
         except ValueError as exc:
             raise ValueError(f"--since / MINUTES_SINCE must be YYYY-MM-DD, got {since_value!r}") from exc
+    revalidate = revalidate_hours if revalidate_hours is not None else env.get("MINUTES_REVALIDATE_HOURS")
     return Settings(
         sources_file=Path(sources_value) if sources_value else None,
         data_dir=data,
         warehouse=warehouse_path,
         since=since_value or two_years_back(today_in_helsinki()),
+        revalidate_hours=float(revalidate) if revalidate not in (None, "") else 20.0,
     )

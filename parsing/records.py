@@ -94,9 +94,9 @@ def item_page_versions(rows: list[ManifestRow]) -> list[PageVersion]:
     pdf_of: dict[str, str] = {}
     seen: dict[str, list[ManifestRow]] = {}
     for row in rows:
-        if row.kind == "item_pdf" and row.ok and row.context.get("item_url"):
+        if row.kind == "item_pdf" and row.seen and row.context.get("item_url"):
             pdf_of[row.context["item_url"]] = row.url
-        if row.kind == "meetingitem" and row.ok:
+        if row.kind == "meetingitem" and row.seen:
             seen.setdefault(row.url, []).append(row)
     versions = []
     for url, fetches in seen.items():

@@ -28,16 +28,17 @@ def test_the_spider_finds_exactly_the_items_each_demo_site_holds(demo_server, de
         assert archived_item_ids(demo_settings, source_id) == items_on_site(
             demo_server, source_id, date(2025, 1, 1)
         )
+    # Documents: one PDF per item and one whole-meeting PDF per meeting (6 and 4 meetings since 2025).
     assert {k: (v.status, v.items, v.documents, v.failures) for k, v in summaries.items()} == {
-        "asikkala": ("finished", 19, 19, 0),
-        "heinola": ("finished", 17, 17, 0),
+        "asikkala": ("finished", 19, 25, 0),
+        "heinola": ("finished", 17, 21, 0),
     }
 
 
 def test_meetings_before_since_are_never_opened(demo_server, tmp_path):
     recent = settings_for(demo_server, tmp_path / "recent", since=date(2025, 1, 1))
     crawl(recent)
-    opened = [path for _, path, _ in demo_server.state.requests]
+    opened = [served.path for served in demo_server.state.requests]
     assert not any("id=2023097" in path or "id=2023164" in path for path in opened)
 
     everything = settings_for(demo_server, tmp_path / "all", since=date(2020, 1, 1))
@@ -52,7 +53,15 @@ def test_every_response_is_archived_with_its_url_time_and_hash(demo_settings):
     archive = Archive(demo_settings.archive_dir)
     rows = list(archive.rows("asikkala"))
     kinds = {row.kind for row in rows}
-    assert kinds == {"robots", "meeting_handlers", "meetings", "meeting", "meetingitem", "item_pdf"}
+    assert kinds == {
+        "robots",
+        "meeting_handlers",
+        "meetings",
+        "meeting",
+        "meeting_pdf",
+        "meetingitem",
+        "item_pdf",
+    }
     for row in rows:
         body = archive.read_blob(row.sha256)
         assert hashlib.sha256(body).hexdigest() == row.sha256
@@ -68,7 +77,7 @@ def test_every_response_is_archived_with_its_url_time_and_hash(demo_settings):
 
 def test_the_crawler_asks_robots_txt_first_and_names_itself(demo_server, demo_settings):
     crawl(demo_settings, ["heinola"])
-    assert demo_server.state.requests[0][1] == "/robots.txt"
+    assert demo_server.state.requests[0].path == "/robots.txt"
     assert demo_server.state.user_agents == {USER_AGENT}
     assert "minutes-harvester" in USER_AGENT and "+https://" in USER_AGENT
 
@@ -76,7 +85,7 @@ def test_the_crawler_asks_robots_txt_first_and_names_itself(demo_server, demo_se
 def test_a_path_disallowed_by_robots_txt_is_never_fetched(demo_server, demo_settings):
     demo_server.state.robots_txt = "User-agent: *\nDisallow: /asikkala/cgi/DREQUEST.PHP?page=meetings&id=12\n"
     crawl(demo_settings, ["asikkala"])
-    paths = [path for _, path, _ in demo_server.state.requests]
+    paths = [served.path for served in demo_server.state.requests]
     assert "/asikkala/cgi/DREQUEST.PHP?page=meetings&id=12" not in paths
     # Body 12 (Kasvatus- ja opetuslautakunta) holds 6 of the 19 items since 2025.
     assert len(archived_item_ids(demo_settings, "asikkala")) == 13
@@ -93,10 +102,16 @@ def test_a_source_that_cannot_be_reached_is_recorded_and_the_others_are_crawled(
     assert summaries["asikkala"].items == 19
     assert summaries["heinola"].items == 0
     failures = [row for row in Archive(settings.archive_dir).rows("heinola") if row.error]
-    assert failures and all("ConnectionRefused" in row.error for row in failures)
-    assert (
-        failures[0].url == "http://127.0.0.1:9/heinola/dynasty2025/cgi/DREQUEST.PHP?page=meeting_handlers&id="
-    )
+    assert all("ConnectionRefused" in row.error for row in failures)
+    entry = "http://127.0.0.1:9/heinola/dynasty2025/cgi/DREQUEST.PHP?page=meeting_handlers&id="
+    # Every attempt is on record: three retries with backoff, then the final failure.
+    assert sorted(row.attempt for row in failures if row.url == entry) == [1, 2, 3, 4]
+    assert [row.error.endswith("(will retry)") for row in failures if row.url == entry] == [
+        True,
+        True,
+        True,
+        False,
+    ]
 
 
 def test_politeness_defaults_and_a_sources_own_override():

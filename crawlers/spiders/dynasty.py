@@ -1,10 +1,14 @@
 """Dynasty (Innofactor) sites: ``DREQUEST.PHP?page=…&id=…``.
 
 The walk is bodies (``meeting_handlers``) → a body's meetings (``meetings``) → one meeting
-(``meeting``) → its items (``meetingitem``) and each item's PDF (``kokous/<meetingId>-<n>.PDF``).
-Every URL after the entry point is taken from the page's own links, so a base URL with a path prefix
-and either parameter order (``?page=meetingitem&id=…`` or ``?id=…&page=meetingitem``) work alike.
-Meetings older than ``since`` are not opened.
+(``meeting``, with its whole-meeting PDF) → its items (``meetingitem``) and each item's PDF
+(``kokous/<meetingId>-<n>.PDF``). Every URL after the entry point is taken from the page's own links, so
+a base URL with a path prefix and either parameter order (``?page=meetingitem&id=…`` or
+``?id=…&page=meetingitem``) work alike. Meetings older than ``since`` are not opened.
+
+Dynasty servers keep a session and have been seen answering with another page than the one asked for.
+Each meeting and item page names its own id in its PDF link (``kokous/<id>.PDF``); a page whose PDF
+link names another id is archived as a failed fetch, not as a version, and asked for again.
 """
 
 from __future__ import annotations
@@ -13,16 +17,14 @@ import re
 from datetime import date
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import scrapy
 from scrapy.http import Response
-from twisted.python.failure import Failure
 
-from archive import Archive
-from crawlers.settings import source_settings
-from minutes.registry import Source
+from crawlers.spiders.base import ArchivingSpider
 
 MEETING_LABEL = re.compile(r"(Pöytäkirja|Esityslista)\s+(\d{1,2})\.(\d{1,2})\.(\d{4})")
 DOCUMENT_TYPES = {"Pöytäkirja": "minutes", "Esityslista": "agenda"}
+PDF_ID = re.compile(r"(?:^|/)(?P<id>\d+(?:-\d+)?)\.PDF$", re.I)
+MIXUP_RETRIES = 3
 
 
 def dynasty_query(url: str) -> dict[str, str]:
@@ -43,29 +45,32 @@ def meeting_label(text: str) -> tuple[str, date] | None:
     return DOCUMENT_TYPES[kind], date(int(year), int(month), int(day))
 
 
-class DynastySpider(scrapy.Spider):
+def own_pdf_id(response: Response) -> str | None:
+    """The id a meeting or item page names in its own PDF link (the first ``kokous/<id>.PDF``)."""
+    for href in response.css("a[href]::attr(href)").getall():
+        match = PDF_ID.search(href)
+        if match:
+            return match["id"]
+    return None
+
+
+class DynastySpider(ArchivingSpider):
     name = "dynasty"
-
-    def __init__(self, source: Source, since: date, archive_root: str, **kwargs):
-        super().__init__(name=f"dynasty-{source.id}", **kwargs)
-        self.source = source
-        self.since = since
-        self.archive = Archive(archive_root)
-
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        # The spider is built before the crawler's settings freeze: each source brings its own politeness.
-        crawler.settings.setdict(source_settings(spider.source), priority="spider")
-        return spider
+    platform = "dynasty"
 
     async def start(self):
-        yield self._request(entry_url(self.source.base_url), self.parse_bodies, "meeting_handlers", {})
+        yield self.fetch(entry_url(self.source.base_url), self.parse_bodies, "meeting_handlers", {})
 
-    def _request(self, url: str, callback, kind: str, context: dict) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=callback, errback=self.record_failure, meta={"kind": kind, "context": context}
-        )
+    def wrong_page(self, request, response: Response) -> str | None:
+        """Why a response is not the page asked for (the session mix-up), or None."""
+        kind = request.meta.get("kind")
+        if kind not in ("meeting", "meetingitem") or response.status != 200:
+            return None
+        asked = dynasty_query(request.url).get("id")
+        got = own_pdf_id(response)
+        if got is not None and asked and got != asked:
+            return f"session mix-up: asked for {kind} {asked}, got the page of {got}"
+        return None
 
     def _links(self, response: Response, page: str):
         for link in response.css("a[href]"):
@@ -73,13 +78,26 @@ class DynastySpider(scrapy.Spider):
             if dynasty_query(url).get("page") == page:
                 yield url, " ".join(link.css("::text").getall()).strip()
 
+    def _retry_mixup(self, response: Response):
+        attempts = response.meta.get("mixup_attempts", 0) + 1
+        self.count("session_mixups")
+        if attempts > MIXUP_RETRIES:
+            self.count("failures")
+            return None
+        retry = response.request.replace(dont_filter=True)
+        retry.meta.pop("wrong_page", None)
+        retry.meta["mixup_attempts"] = attempts
+        return retry
+
     def parse_bodies(self, response: Response):
-        for url, name in self._links(response, "meetings"):
-            yield self._request(url, self.parse_meetings, "meetings", {"body": name})
+        page, _ = self.page(response)
+        for url, name in self._links(page, "meetings"):
+            yield self.fetch(url, self.parse_meetings, "meetings", {"body": name})
 
     def parse_meetings(self, response: Response):
+        page, _ = self.page(response)
         body = response.meta["context"]["body"]
-        for url, label in self._links(response, "meeting"):
+        for url, label in self._links(page, "meeting"):
             parsed = meeting_label(label)
             if parsed is None:
                 self.logger.warning("%s: meeting link without a date: %r", response.url, label)
@@ -93,42 +111,59 @@ class DynastySpider(scrapy.Spider):
                 "meeting_date": meeting_date.isoformat(),
                 "document_type": document_type,
             }
-            yield self._request(url, self.parse_meeting, "meeting", context)
+            yield self.fetch(url, self.parse_meeting, "meeting", context)
 
     def parse_meeting(self, response: Response):
+        if response.meta.get("wrong_page"):
+            yield self._retry_mixup(response)
+            return
+        page, changed = self.page(response)
         context = {**response.meta["context"], "meeting_url": response.url}
-        pdf = next((a for a in response.css("a[href]") if a.attrib["href"].upper().endswith(".PDF")), None)
-        if pdf is not None:
-            context["meeting_pdf_url"] = response.urljoin(pdf.attrib["href"])
-        for url, title in self._links(response, "meetingitem"):
+        meeting_date = date.fromisoformat(context["meeting_date"])
+        for link in page.css("a[href]"):
+            href = link.attrib["href"]
+            if PDF_ID.search(href):
+                pdf_context = {**context, "meeting_pdf": True}
+                yield self.fetch(
+                    page.urljoin(href),
+                    self.parse_document,
+                    "meeting_pdf",
+                    pdf_context,
+                    parent_changed=changed,
+                    meeting_date=meeting_date,
+                )
+                break
+        for url, title in self._links(page, "meetingitem"):
             item_context = {**context, "item_id": dynasty_query(url).get("id"), "listed_title": title}
-            yield self._request(url, self.parse_item, "meetingitem", item_context)
+            yield self.fetch(
+                url,
+                self.parse_item,
+                "meetingitem",
+                item_context,
+                parent_changed=changed,
+                meeting_date=meeting_date,
+            )
 
     def parse_item(self, response: Response):
+        if response.meta.get("wrong_page"):
+            yield self._retry_mixup(response)
+            return
+        page, changed = self.page(response)
         context = response.meta["context"]
-        self.crawler.stats.inc_value("minutes/items")
-        for link in response.css("a[href]"):
+        self.count("items")
+        self.count("items_changed" if changed else "items_unchanged")
+        for link in page.css("a[href]"):
             href = link.attrib["href"]
-            if href.upper().endswith(".PDF") and "PDF-muodossa" in " ".join(link.css("::text").getall()):
+            if PDF_ID.search(href) and "PDF-muodossa" in " ".join(link.css("::text").getall()):
                 pdf_context = {"item_id": context.get("item_id"), "item_url": response.url}
-                yield self._request(response.urljoin(href), self.parse_document, "item_pdf", pdf_context)
+                yield self.fetch(
+                    page.urljoin(href),
+                    self.parse_document,
+                    "item_pdf",
+                    pdf_context,
+                    parent_changed=changed,
+                    meeting_date=date.fromisoformat(context["meeting_date"]),
+                )
 
     def parse_document(self, response: Response):
-        self.crawler.stats.inc_value("minutes/documents")
-
-    def record_failure(self, failure: Failure):
-        """A request that got no usable response. Responses with an error status are archived as they
-        came by the archive middleware; this records what never produced a response at all."""
-        request = failure.request
-        response = getattr(failure.value, "response", None)
-        self.crawler.stats.inc_value("minutes/failures")
-        if response is not None:
-            return  # already in the archive with its status
-        self.archive.record_failure(
-            source_id=self.source.id,
-            url=request.url,
-            kind=request.meta.get("kind", "other"),
-            error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
-            attempt=request.meta.get("retry_times", 0) + 1,
-            context=request.meta.get("context", {}),
-        )
+        self.count("documents")

@@ -1,0 +1,125 @@
+"""What every platform's spider shares: the archive, conditional requests, and failure records.
+
+A spider asks for a document through ``fetch``. If the archive already holds it, the request carries
+the stored ETag / Last-Modified, and a 304 answer is handed to the callback as the archived version
+(``page``), so navigation goes on exactly as if the page had been downloaded. If the document sits
+under a listing that did not change and was seen recently, ``fetch`` does not ask at all.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import scrapy
+from scrapy.http import HtmlResponse, Response, TextResponse
+from twisted.python.failure import Failure
+
+from archive import Archive, Seen
+from crawlers.revalidation import DEFAULT_REVALIDATE_HOURS, is_fresh
+from crawlers.settings import source_settings
+from minutes.registry import Source
+
+
+class ArchivingSpider(scrapy.Spider):
+    platform = ""
+
+    def __init__(
+        self,
+        source: Source,
+        since: date,
+        archive_root: str,
+        revalidate_hours: float = DEFAULT_REVALIDATE_HOURS,
+        **kwargs,
+    ):
+        super().__init__(name=f"{self.platform}-{source.id}", **kwargs)
+        self.source = source
+        self.since = since
+        self.archive = Archive(archive_root)
+        self.known: dict[str, Seen] = self.archive.index(source.id)
+        self.revalidate_hours = revalidate_hours
+        self.started = datetime.now(UTC)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # The spider is built before the crawler's settings freeze: each source brings its own politeness.
+        crawler.settings.setdict(source_settings(spider.source), priority="spider")
+        return spider
+
+    def fetch(
+        self,
+        url: str,
+        callback,
+        kind: str,
+        context: dict,
+        *,
+        parent_changed: bool = True,
+        meeting_date: date | None = None,
+        form: dict[str, str] | None = None,
+    ) -> scrapy.Request | None:
+        """A request for ``url``, conditional when the archive has it; None when not worth asking."""
+        body = "&".join(f"{k}={v}" for k, v in form.items()) if form else None
+        context = {**context, "form": body} if body else context
+        key = f"{url} {body}" if body else url
+        seen = self.known.get(key)
+        if not parent_changed and is_fresh(seen, meeting_date, self.started, self.revalidate_hours):
+            self.crawler.stats.inc_value("minutes/skipped_fresh")
+            return None
+        headers = {}
+        if seen is not None and body is None:
+            if seen.etag:
+                headers["If-None-Match"] = seen.etag
+            if seen.last_modified:
+                headers["If-Modified-Since"] = seen.last_modified
+        return scrapy.Request(
+            url,
+            method="POST" if body else "GET",
+            body=body,
+            headers={**headers, **({"Content-Type": "application/x-www-form-urlencoded"} if body else {})},
+            callback=callback,
+            errback=self.record_failure,
+            dont_filter=body is not None,  # one URL, many forms: each window is its own document
+            meta={
+                "kind": kind,
+                "context": context,
+                "known_sha256": seen.sha256 if seen else None,
+                "handle_httpstatus_list": [304],
+            },
+        )
+
+    def page(self, response: Response) -> tuple[TextResponse, bool]:
+        """The document to read, and whether it changed since the archive last had it. A 304 is
+        answered from the archive, so callbacks read the same page either way."""
+        known = response.meta.get("known_sha256")
+        if response.status == 304 and known:
+            body = self.archive.read_blob(known)
+            return HtmlResponse(response.url, body=body, request=response.request), False
+        if not isinstance(response, TextResponse):
+            response = HtmlResponse(response.url, body=response.body, request=response.request)
+        changed = known is None or known != self.archive_sha(response)
+        return response, changed
+
+    @staticmethod
+    def archive_sha(response: Response) -> str:
+        import hashlib
+
+        return hashlib.sha256(response.body).hexdigest()
+
+    def count(self, stat: str) -> None:
+        self.crawler.stats.inc_value(f"minutes/{stat}")
+
+    def record_failure(self, failure: Failure):
+        """A request that got no usable response. Responses with an error status are archived as they
+        came by the archive middleware; this records what never produced a response at all."""
+        request = failure.request
+        self.count("failures")
+        if getattr(failure.value, "response", None) is not None:
+            return  # already in the archive with its status
+        self.archive.record_failure(
+            source_id=self.source.id,
+            url=request.url,
+            kind=request.meta.get("kind", "other"),
+            error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
+            attempt=request.meta.get("retry_times", 0) + 1,
+            context=request.meta.get("context", {}),
+        )
