@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from demo_sites import dynasty, pdf
+from demo_sites import casem, dynasty, pdf
 from demo_sites.content import DemoSite, load_sites
 from demo_sites.faults import Fault, FaultPlan
 
@@ -42,6 +42,7 @@ DEMO_SOURCES = (
     DemoSource("asikkala", "Asikkala", "municipality", "dynasty", "asikkala"),
     # Heinola's real site moved to a year-named folder in 2025; the demo keeps such a prefix.
     DemoSource("heinola", "Heinola", "municipality", "dynasty", "heinola/dynasty2025"),
+    DemoSource("hollola", "Hollola", "municipality", "casem", "hollola"),
 )
 
 ROBOTS_TXT = """User-agent: *
@@ -98,6 +99,25 @@ def _find_item(site: DemoSite, ident: str):
         return None
     item = next((i for i in meeting.items if i.position == int(position)), None)
     return (meeting, item) if item else None
+
+
+def _casem_response(site: DemoSite, state: DemoState, rest: str, query: dict[str, str], base: str):
+    published = state.minutes_published
+    if rest == "Toimielimet":
+        return casem.bodies_page(site, base)
+    body = next((b for b in site.bodies if rest == f"Toimielimet/{casem.body_slug(b.name)}"), None)
+    if body is not None:
+        return casem.body_page(site, body.id, base, published)
+    if rest == "haku":
+        body = next((b for b in site.bodies if casem.body_slug(b.name) == query.get("toimielin")), None)
+        page = query.get("page", "1")
+        if body is not None and page.isdigit() and int(page) >= 1:
+            return casem.search_page(site, body.id, int(page), base, published)
+        return None
+    found = casem.find_item(site, rest)
+    if found:
+        return casem.item_page(site, *found, published)
+    return None
 
 
 PDF_NAME = re.compile(r"^(?P<meeting>\d+)(?:-(?P<position>\d+))?(?:-(?P<attachment>\d+))?\.PDF$")
@@ -172,9 +192,13 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
                 if not parts.path.startswith(prefix):
                     continue
                 site = state.sites[source.id]
-                rest = parts.path[len(prefix) :]
-                if rest == "cgi/DREQUEST.PHP":
-                    query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+                rest = unquote(parts.path[len(prefix) :])
+                query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+                if source.platform == "casem" and rest.startswith("fi-FI/"):
+                    html = _casem_response(site, state, rest[len("fi-FI/") :], query, f"{prefix}fi-FI")
+                    if html is not None:
+                        return 200, html.encode("utf-8"), "text/html; charset=utf-8"
+                elif rest == "cgi/DREQUEST.PHP":
                     rss_base = f"http://{self.headers.get('Host', '127.0.0.1')}{prefix}cgi/DREQUEST.PHP"
                     html = _dynasty_response(site, state, query, rss_base)
                     if html is not None:
@@ -201,7 +225,10 @@ class DemoServer:
         return f"http://{host}:{port}"
 
     def base_url(self, source_id: str) -> str:
-        return f"{self.root}/{self.sources[source_id].path_prefix}/cgi/DREQUEST.PHP"
+        source = self.sources[source_id]
+        if source.platform == "casem":
+            return f"{self.root}/{source.path_prefix}/fi-FI"
+        return f"{self.root}/{source.path_prefix}/cgi/DREQUEST.PHP"
 
     def add_fault(self, path_contains: str, fault: Fault) -> None:
         self.state.faults.add(path_contains, fault)

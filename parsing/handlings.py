@@ -79,7 +79,8 @@ HEADING = re.compile(
 )
 SECTION_LINE = re.compile(r"^\s*§\s*(\d+)\s*$")
 DIARY_NUMBER = re.compile(
-    r"^\s*(?P<dno>(?:[A-ZÅÄÖ]{2,8}\s?)?\d{1,6}/\d{2}(?:\.\d{2}){0,6}/\d{4}|[A-ZÅÄÖ]{2,8}Dno-\d{4}-\d+|\d{1,6}/\d{4})\s*$"
+    r"^\s*(?P<dno>(?:[A-ZÅÄÖ]{2,8}(?:\s|/)?)?\d{1,6}/\d{2}(?:\.\d{2}){0,6}/\d{4}"
+    r"|[A-ZÅÄÖ]{2,8}Dno-\d{4}-\d+|\d{1,6}/\d{4})\s*$"
 )
 ATTACHMENT_LINE = re.compile(r"^\s*\d{1,2}(?:\t|\s+\|\s+|\s+)\S")
 FURNITURE = re.compile(
@@ -165,8 +166,8 @@ def split_sections(lines: list[str]) -> dict[str, list[str]]:
             continue
         if current == "preparer" and line.strip() and not looks_like_person_line(line):
             current = "explanation"
-        elif current == "presenter" and line.strip() and sections.get("presenter"):
-            current = "proposal"
+        elif current == "presenter" and line.strip() and any(p.strip() for p in sections["presenter"]):
+            current = "proposal"  # a presenter is one line; text after it continues the proposal
         sections.setdefault(current, []).append(line)
     return sections
 
@@ -197,6 +198,7 @@ def build_handling(
     disqualified = disqualified_people(decision_text or "") + disqualified_people(
         _text(sections.get("discussion")) or ""
     )
+    disqualified = list(dict.fromkeys(disqualified))
     decision = _without_sentences(decision_text, disqualified)
     body_printed = heading[0] if heading else None
     if body_printed is None and proposal and (found := BODY_IN_PROPOSAL.match(proposal)):

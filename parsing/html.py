@@ -5,7 +5,13 @@ CSS selectors do."""
 
 from __future__ import annotations
 
+import codecs
+import re
+
 from selectolax.lexbor import LexborHTMLParser
+
+HEADER_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.I)
+META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", re.I)
 
 BLOCK_TAGS = frozenset(
     (
@@ -14,6 +20,26 @@ BLOCK_TAGS = frozenset(
     ).split()
 )
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+
+
+def decode_page(body: bytes, content_type: str | None) -> str:
+    """The page's text, decoded as the response says (its Content-Type charset, else the page's own
+    ``<meta charset>``, else UTF-8), never by guessing. Bytes that do not decode raise
+    UnicodeDecodeError, which the caller records as a parse error with the document's URL."""
+    declared = HEADER_CHARSET.search(content_type or "")
+    meta = META_CHARSET.search(body[:4096])
+    for candidate in (declared and declared[1], meta and meta[1].decode("ascii", "ignore"), "utf-8"):
+        if not candidate:
+            continue
+        try:
+            encoding = codecs.lookup(candidate).name
+        except LookupError:
+            continue
+        # Servers that say ISO-8859-1 mean windows-1252 (the WHATWG rule browsers follow).
+        if encoding in ("latin-1", "iso8859-1"):
+            encoding = "cp1252"
+        return body.decode(encoding)
+    return body.decode("utf-8")
 
 
 def data_block(html: str) -> str:

@@ -83,11 +83,14 @@ def looks_like_person_line(line: str) -> bool:
 
 
 def starts_with_role(text: str) -> bool:
-    """Whether text begins like "Kunnanjohtaja Anna Laine" rather than like a sentence."""
-    words = text.strip().split()
-    if not words or len(words) > 7 or text.strip().endswith("."):
+    """Whether text is a role and a name, "Kunnanjohtaja Anna Laine" or "hyvinvointijohtaja Hepo-oja,
+    Pirjo", rather than the start of a sentence ("Puheenjohtaja toteaa läsnäolijat")."""
+    words = text.strip().replace(",", " ").split()
+    if not 2 <= len(words) <= 6 or text.strip().endswith("."):
         return False
-    return words[0].lower().rstrip(",").endswith(ROLE_SUFFIXES)
+    if not words[0].lower().endswith(ROLE_SUFFIXES):
+        return False
+    return all(word[:1].isupper() for word in words[1:])
 
 
 DISQUALIFIED = re.compile(

@@ -17,10 +17,14 @@ from datetime import date
 
 from archive import Archive, ManifestRow
 from minutes.registry import Source
+from parsing.casem import parse_casem_page
 from parsing.dynasty import parse_item_page
+from parsing.html import decode_page
 from parsing.model import ParsedHandling, ParsedItem
 
-PAGE_PARSERS = {"dynasty": parse_item_page}
+PAGE_PARSERS = {"dynasty": parse_item_page, "casem": parse_casem_page}
+#: The manifest kinds that hold one item page each.
+ITEM_PAGE_KINDS = {"meetingitem", "item_page"}
 
 
 def short_hash(*parts: object, length: int = 16) -> str:
@@ -96,7 +100,7 @@ def item_page_versions(rows: list[ManifestRow]) -> list[PageVersion]:
     for row in rows:
         if row.kind == "item_pdf" and row.seen and row.context.get("item_url"):
             pdf_of[row.context["item_url"]] = row.url
-        if row.kind == "meetingitem" and row.seen:
+        if row.kind in ITEM_PAGE_KINDS and row.seen:
             seen.setdefault(row.url, []).append(row)
     versions = []
     for url, fetches in seen.items():
@@ -171,15 +175,13 @@ def build_records(archive: Archive, sources: list[Source]) -> Records:
         parse_page = PAGE_PARSERS.get(source.platform)
         for page in item_page_versions(rows):
             try:
-                html = archive.read_blob(page.row.sha256).decode("utf-8")
+                html = decode_page(archive.read_blob(page.row.sha256), page.row.content_type)
                 item = parse_page(html, page.row.url, source.abbreviations)
             except Exception as exc:  # one broken page must not stop the others
                 records.parse_errors.append(_parse_error(page.row, f"{type(exc).__name__}: {exc}"))
                 continue
             if item.document_type is None or not item.handlings or item.own.meeting_date is None:
-                records.parse_errors.append(
-                    _parse_error(page.row, "no item header (Pöytäkirja/Esityslista) found")
-                )
+                records.parse_errors.append(_parse_error(page.row, "no item header (meeting, date) found"))
                 continue
             for index, handling in enumerate(item.handlings):
                 row = _handling_row(source, page, item, handling, index)
@@ -187,22 +189,50 @@ def build_records(archive: Archive, sources: list[Source]) -> Records:
                 current = candidates.get(row["item_id"])
                 if current is None or _authority(row) > _authority(current):
                     candidates[row["item_id"]] = row
-    # An earlier handling carried on a later page and the same handling on its own page are one row:
-    # the own page's. The carrying page still says the two belong to one matter (its page group).
+    resolve_carried_handlings(candidates.values(), records)
+    records.meetings = meeting_rows(records.items)
+    return records
+
+
+def resolve_carried_handlings(rows: Iterable[dict], records: Records) -> None:
+    """An earlier handling carried on a later page and the same handling on its own page are one row:
+    the own page's. The carrying page still says the two belong to one matter (its page group).
+
+    The own page is found by body, date and § where the carrying page prints them (Dynasty), else by
+    diary number (CaseM prints earlier handlings without a date): the one own-page handling of the same
+    diary number, of the same body where that is known, dated before the carrying page's meeting. A
+    diary number that leads to no such handling, or to several, decides nothing."""
+    rows = list(rows)
     own_by_section = {
         (r["source_id"], r["body"], r["meeting_date"], r["section"]): r["item_id"]
-        for r in candidates.values()
+        for r in rows
         if r["is_own_page"] and r["section"] is not None
     }
-    for row in candidates.values():
+    own_by_dno: dict[tuple[str, str], list[dict]] = {}
+    page_date: dict[str, date] = {}
+    for r in rows:
+        if r["is_own_page"]:
+            page_date[r["page_key"]] = r["meeting_date"]
+            if r["diary_number"]:
+                own_by_dno.setdefault((r["source_id"], r["diary_number"]), []).append(r)
+    for row in rows:
         own = None
         if not row["is_own_page"]:
-            own = own_by_section.get((row["source_id"], row["body"], row["meeting_date"], row["section"]))
+            if row["meeting_date"] is not None:
+                own = own_by_section.get((row["source_id"], row["body"], row["meeting_date"], row["section"]))
+            elif row["diary_number"]:
+                carried_on = page_date.get(row["page_key"])
+                matches = [
+                    r["item_id"]
+                    for r in own_by_dno.get((row["source_id"], row["diary_number"]), [])
+                    if r["page_key"] != row["page_key"]
+                    and (row["body"] is None or r["body"] == row["body"])
+                    and (carried_on is None or r["meeting_date"] < carried_on)
+                ]
+                own = matches[0] if len(matches) == 1 else None
         if own is None or own == row["item_id"]:
             records.items.append(row)
         records.page_groups.setdefault(row.pop("page_key"), set()).add(own or row["item_id"])
-    records.meetings = meeting_rows(records.items)
-    return records
 
 
 def meeting_rows(items: Iterable[dict]) -> list[dict]:

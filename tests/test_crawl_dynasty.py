@@ -23,7 +23,7 @@ def items_on_site(server, source_id, since):
 
 
 def test_the_spider_finds_exactly_the_items_each_demo_site_holds(demo_server, demo_settings):
-    summaries = {s.source_id: s for s in crawl(demo_settings)}
+    summaries = {s.source_id: s for s in crawl(demo_settings, ["asikkala", "heinola"])}
     for source_id in ("asikkala", "heinola"):
         assert archived_item_ids(demo_settings, source_id) == items_on_site(
             demo_server, source_id, date(2025, 1, 1)
@@ -37,12 +37,12 @@ def test_the_spider_finds_exactly_the_items_each_demo_site_holds(demo_server, de
 
 def test_meetings_before_since_are_never_opened(demo_server, tmp_path):
     recent = settings_for(demo_server, tmp_path / "recent", since=date(2025, 1, 1))
-    crawl(recent)
+    crawl(recent, ["asikkala", "heinola"])
     opened = [served.path for served in demo_server.state.requests]
     assert not any("id=2023097" in path or "id=2023164" in path for path in opened)
 
     everything = settings_for(demo_server, tmp_path / "all", since=date(2020, 1, 1))
-    crawl(everything)
+    crawl(everything, ["asikkala", "heinola"])
     assert len(archived_item_ids(everything, "asikkala")) == 22
     assert len(archived_item_ids(everything, "heinola")) == 20
     assert "2023097-2" in archived_item_ids(everything, "asikkala")
@@ -98,7 +98,7 @@ def test_a_source_that_cannot_be_reached_is_recorded_and_the_others_are_crawled(
     settings.sources_file.write_text(
         registry.replace(f"{demo_server.root}/heinola", "http://127.0.0.1:9/heinola"), encoding="utf-8"
     )
-    summaries = {s.source_id: s for s in crawl(settings)}
+    summaries = {s.source_id: s for s in crawl(settings, ["asikkala", "heinola"])}
     assert summaries["asikkala"].items == 19
     assert summaries["heinola"].items == 0
     failures = [row for row in Archive(settings.archive_dir).rows("heinola") if row.error]
@@ -121,6 +121,7 @@ def test_politeness_defaults_and_a_sources_own_override():
     assert 429 in BASE_SETTINGS["RETRY_HTTP_CODES"]
     lahti = next(s for s in load_registry() if s.id == "lahti")
     assert source_settings(lahti) == {
+        "RETRY_BASE_DELAY": 1.0,
         "DOWNLOAD_DELAY": 1.0,
         "AUTOTHROTTLE_START_DELAY": 1.0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
