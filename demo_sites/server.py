@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from demo_sites import casem, dynasty, pdf
+from demo_sites import casem, dynasty, pdf, tweb
 from demo_sites.content import DemoSite, load_sites
 from demo_sites.faults import Fault, FaultPlan
 
@@ -43,7 +43,14 @@ DEMO_SOURCES = (
     # Heinola's real site moved to a year-named folder in 2025; the demo keeps such a prefix.
     DemoSource("heinola", "Heinola", "municipality", "dynasty", "heinola/dynasty2025"),
     DemoSource("hollola", "Hollola", "municipality", "casem", "hollola"),
+    DemoSource(
+        "paijat-hameen-hyvinvointialue", "Päijät-Hämeen hyvinvointialue", "wellbeing_county", "tweb", "phhyky"
+    ),
 )
+
+#: TWeb documents that are Word files although the meeting page links them like every PDF.
+WORD_DOCUMENTS = {("paijat-hameen-hyvinvointialue", "4186", 3)}
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 ROBOTS_TXT = """User-agent: *
 Disallow: /*/cgi/DREQUEST.PHP?page=haku
@@ -120,6 +127,36 @@ def _casem_response(site: DemoSite, state: DemoState, rest: str, query: dict[str
     return None
 
 
+def _tweb_response(
+    site: DemoSite, state: DemoState, page: str, raw_query: str, form: dict[str, str]
+) -> tuple[bytes, str] | None:
+    published = state.minutes_published
+    html = "text/html; charset=windows-1252"
+    if page in ("pk_tek_tweb.htm", "epj_tek_tweb.htm"):
+        return tweb.search_form(site, agendas=page.startswith("epj")), html
+    if page in ("pk_kokl_tweb.htm", "epj_kokl_tweb.htm") and form:
+        return tweb.meeting_list(site, form, page.startswith("epj"), published), html
+    if page in ("pk_asil_tweb.htm", "epj_asil_tweb.htm"):
+        # "?+bid=4231": the plus is literal, not an encoded space.
+        key, _, value = raw_query.lstrip("+").partition("=")
+        meeting = site.meeting(value) if key == "bid" else None
+        if meeting is not None:
+            return tweb.meeting_page(site, meeting, published), html
+        return None
+    if page == "fileshow":
+        query = dict(part.partition("=")[::2] for part in raw_query.split("&"))
+        found = tweb.find_document(site, int(query["docid"])) if query.get("docid", "").isdigit() else None
+        if found is None:
+            return None
+        meeting, item = found
+        if item is None:
+            return pdf.attachment_pdf("Pöytäkirjan kansilehti"), "application/pdf"
+        if (site.source_id, meeting.id, item.position) in WORD_DOCUMENTS:
+            return OLE2_MAGIC + b"\x00" * 504 + item.title.encode("utf-16-le"), "application/pdf"
+        return pdf.item_pdf(site, meeting, item, meeting.document_type(published)), "application/pdf"
+    return None
+
+
 PDF_NAME = re.compile(r"^(?P<meeting>\d+)(?:-(?P<position>\d+))?(?:-(?P<attachment>\d+))?\.PDF$")
 
 
@@ -150,10 +187,15 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
         def log_message(self, format, *args):  # the request log is kept in state, not on stderr
             pass
 
-        def do_GET(self):
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode("latin-1")).items()}
+            self.do_GET(form=form, method="POST")
+
+        def do_GET(self, form: dict[str, str] | None = None, method: str = "GET"):
             fault = state.faults.take(self.path)
             if fault is not None and fault.kind == "status":
-                state.log("GET", self.path, fault.status)
+                state.log(method, self.path, fault.status)
                 self.send_response(fault.status)
                 if fault.retry_after:
                     self.send_header("Retry-After", fault.retry_after)
@@ -161,7 +203,7 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
                 self.end_headers()
                 return
             path = fault.serve_instead if fault is not None and fault.kind == "mixup" else self.path
-            status, body, content_type = self._route(path)
+            status, body, content_type = self._route(path, form or {})
             last_modified = MINUTES_PUBLISHED if state.minutes_published else AGENDA_PUBLISHED
             etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
             if (status == 200 and self.headers.get("If-None-Match") == etag) or (
@@ -170,7 +212,7 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
                 and not self.headers.get("If-None-Match")
             ):
                 status, body = 304, b""
-            state.log("GET", self.path, status)
+            state.log(method, self.path, status)
             state.user_agents.add(self.headers.get("User-Agent", ""))
             self.send_response(status)
             if status in (200, 304):
@@ -183,7 +225,7 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
             if status != 304:
                 self.wfile.write(body)
 
-        def _route(self, path: str) -> tuple[int, bytes, str]:
+        def _route(self, path: str, form: dict[str, str]) -> tuple[int, bytes, str]:
             parts = urlsplit(path)
             if parts.path == "/robots.txt":
                 return 200, state.robots_txt.encode(), "text/plain; charset=utf-8"
@@ -203,6 +245,10 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
                     html = _dynasty_response(site, state, query, rss_base)
                     if html is not None:
                         return 200, html.encode("utf-8"), "text/html; charset=utf-8"
+                elif source.platform == "tweb" and rest.startswith("ktwebscr/"):
+                    answer = _tweb_response(site, state, rest[len("ktwebscr/") :], parts.query, form)
+                    if answer is not None:
+                        return 200, *answer
                 elif rest.startswith("kokous/"):
                     data = _pdf_response(site, state, rest[len("kokous/") :])
                     if data is not None:
@@ -212,11 +258,17 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 refuses connections when several crawls start at once.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class DemoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, sites: dict[str, DemoSite] | None = None):
         self.state = DemoState(sites or load_sites())
         self.sources = {s.id: s for s in DEMO_SOURCES if s.id in self.state.sites}
-        self.httpd = ThreadingHTTPServer((host, port), _make_handler(self.state, self.sources))
+        self.httpd = _Server((host, port), _make_handler(self.state, self.sources))
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="demo-server", daemon=True)
 
     @property
@@ -228,6 +280,8 @@ class DemoServer:
         source = self.sources[source_id]
         if source.platform == "casem":
             return f"{self.root}/{source.path_prefix}/fi-FI"
+        if source.platform == "tweb":
+            return f"{self.root}/{source.path_prefix}/ktwebscr/"
         return f"{self.root}/{source.path_prefix}/cgi/DREQUEST.PHP"
 
     def add_fault(self, path_contains: str, fault: Fault) -> None:

@@ -21,10 +21,21 @@ from parsing.casem import parse_casem_page
 from parsing.dynasty import parse_item_page
 from parsing.html import decode_page
 from parsing.model import ParsedHandling, ParsedItem
+from parsing.pdf import PdfError
+from parsing.tweb import parse_tweb_document
 
 PAGE_PARSERS = {"dynasty": parse_item_page, "casem": parse_casem_page}
-#: The manifest kinds that hold one item page each.
-ITEM_PAGE_KINDS = {"meetingitem", "item_page"}
+#: The manifest kinds that hold one item each: Dynasty and CaseM pages, TWeb documents.
+ITEM_PAGE_KINDS = {"meetingitem", "item_page", "item_document"}
+
+
+def parse_item_document(source: Source, row: ManifestRow, body: bytes) -> ParsedItem:
+    """One archived item, whatever its platform: HTML decoded by its declared charset, TWeb PDFs
+    read with what their listing said of them."""
+    if source.platform == "tweb":
+        return parse_tweb_document(body, row.context, source.abbreviations)
+    html = decode_page(body, row.content_type)
+    return PAGE_PARSERS[source.platform](html, row.url, source.abbreviations)
 
 
 def short_hash(*parts: object, length: int = 16) -> str:
@@ -172,11 +183,12 @@ def build_records(archive: Archive, sources: list[Source]) -> Records:
         records.crawl_errors += crawl_error_rows(rows)
         if source is None:
             continue  # archived earlier from a source no longer in this registry: kept, not processed
-        parse_page = PAGE_PARSERS.get(source.platform)
         for page in item_page_versions(rows):
             try:
-                html = decode_page(archive.read_blob(page.row.sha256), page.row.content_type)
-                item = parse_page(html, page.row.url, source.abbreviations)
+                item = parse_item_document(source, page.row, archive.read_blob(page.row.sha256))
+            except PdfError as exc:
+                records.parse_errors.append(_parse_error(page.row, exc.reason))
+                continue
             except Exception as exc:  # one broken page must not stop the others
                 records.parse_errors.append(_parse_error(page.row, f"{type(exc).__name__}: {exc}"))
                 continue
