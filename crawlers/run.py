@@ -28,8 +28,9 @@ class SourceCrawl:
     failures: int = 0
 
 
-def crawl(settings: Settings, source_ids: list[str] | None = None) -> list[SourceCrawl]:
-    """Crawl the chosen sources into the archive, in a child process; the per-source summary."""
+def crawl(settings: Settings, source_ids: list[str] | None = None, probe: bool = False) -> list[SourceCrawl]:
+    """Crawl the chosen sources into the archive, in a child process; the per-source summary. A probe
+    walks every listing level but asks for only a few meetings and one item per source."""
     command = [
         sys.executable,
         "-m",
@@ -45,6 +46,8 @@ def crawl(settings: Settings, source_ids: list[str] | None = None) -> list[Sourc
         command += ["--sources", str(settings.sources_file)]
     for source_id in source_ids or []:
         command += ["--source", source_id]
+    if probe:
+        command.append("--probe")
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = completed.stdout.strip().splitlines()
     if completed.returncode != 0 or not lines:
@@ -54,7 +57,9 @@ def crawl(settings: Settings, source_ids: list[str] | None = None) -> list[Sourc
     return [SourceCrawl(**row) for row in json.loads(lines[-1])]
 
 
-def _run_in_this_process(settings: Settings, source_ids: list[str] | None) -> list[SourceCrawl]:
+def _run_in_this_process(
+    settings: Settings, source_ids: list[str] | None, probe: bool = False
+) -> list[SourceCrawl]:
     from scrapy.crawler import CrawlerProcess
 
     from crawlers.settings import BASE_SETTINGS
@@ -76,6 +81,7 @@ def _run_in_this_process(settings: Settings, source_ids: list[str] | None) -> li
             since=settings.since,
             archive_root=str(settings.archive_dir),
             revalidate_hours=settings.revalidate_hours,
+            probe=probe,
         )
     if crawlers:
         process.start()
@@ -103,11 +109,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--since")
     parser.add_argument("--source", action="append", dest="source_ids")
     parser.add_argument("--revalidate-hours")
+    parser.add_argument("--probe", action="store_true")
     args = parser.parse_args(argv)
     settings = resolve_settings(
         sources=args.sources, data_dir=args.data_dir, since=args.since, revalidate_hours=args.revalidate_hours
     )
-    summary = _run_in_this_process(settings, args.source_ids)
+    summary = _run_in_this_process(settings, args.source_ids, probe=args.probe)
     print(json.dumps([s.__dict__ for s in summary], ensure_ascii=False))
 
 

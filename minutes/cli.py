@@ -112,6 +112,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from minutes.doctor import diagnose
+    from warehouse.query import format_table
+
+    report = diagnose(_settings(args), args.source)
+    columns = ["source", "platform", "entry", "bodies", "meetings", "items parsed", "verdict"]
+    rows = [
+        (h.source_id, h.platform, h.entry, h.bodies, h.meetings, h.items_parsed, "OK" if h.ok else h.problem)
+        for h in report
+    ]
+    print(format_table(columns, rows, width=90))
+    return 0 if all(h.ok for h in report) else 1
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     home = Path(os.environ.get("DAGSTER_HOME", "dagster_home")).resolve()
     home.mkdir(parents=True, exist_ok=True)
@@ -154,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(compare)
     compare.add_argument("matter", help="a matter id or words of its title")
     compare.set_defaults(func=cmd_compare)
+
+    doctor = commands.add_parser("doctor", help="per source: entry point, bodies, meetings, a parsable item")
+    _add_common(doctor)
+    doctor.add_argument("--source", action="append", help="a source id from the registry (repeatable)")
+    doctor.set_defaults(func=cmd_doctor)
 
     ui = commands.add_parser("ui", help="the Dagster UI on this project's instance (127.0.0.1)")
     ui.add_argument("--port", type=int, default=3000)

@@ -9,6 +9,7 @@ under a listing that did not change and was seen recently, ``fetch`` does not as
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import ClassVar
 
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
@@ -19,9 +20,22 @@ from crawlers.revalidation import DEFAULT_REVALIDATE_HOURS, is_fresh
 from crawlers.settings import source_settings
 from minutes.registry import Source
 
+#: In a probe (``minutes doctor``), how many documents of each kind are worth asking for.
+PROBE_LIMITS = {
+    "meeting": 3,
+    "meetingitem": 1,
+    "item_page": 1,
+    "item_document": 1,
+    "item_pdf": 0,
+    "meeting_pdf": 0,
+}
+
 
 class ArchivingSpider(scrapy.Spider):
     platform = ""
+    #: The manifest kinds of each stage of the walk, for ``minutes doctor``: the entry page, the pages
+    #: that list a body's meetings, the meeting listings, and the items.
+    STAGES: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def __init__(
         self,
@@ -29,6 +43,7 @@ class ArchivingSpider(scrapy.Spider):
         since: date,
         archive_root: str,
         revalidate_hours: float = DEFAULT_REVALIDATE_HOURS,
+        probe: bool = False,
         **kwargs,
     ):
         super().__init__(name=f"{self.platform}-{source.id}", **kwargs)
@@ -38,6 +53,8 @@ class ArchivingSpider(scrapy.Spider):
         self.known: dict[str, Seen] = self.archive.index(source.id)
         self.revalidate_hours = revalidate_hours
         self.started = datetime.now(UTC)
+        self.probe = probe
+        self.probed: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -58,6 +75,11 @@ class ArchivingSpider(scrapy.Spider):
         form: dict[str, str] | None = None,
     ) -> scrapy.Request | None:
         """A request for ``url``, conditional when the archive has it; None when not worth asking."""
+        if self.probe:
+            limit = PROBE_LIMITS.get(kind)
+            if limit is not None and self.probed.get(kind, 0) >= limit:
+                return None
+            self.probed[kind] = self.probed.get(kind, 0) + 1
         body = "&".join(f"{k}={v}" for k, v in form.items()) if form else None
         context = {**context, "form": body} if body else context
         key = f"{url} {body}" if body else url

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from scrapy.http import Response
@@ -44,6 +45,12 @@ def listed_date(text: str) -> date | None:
 class CaseMSpider(ArchivingSpider):
     name = "casem"
     platform = "casem"
+    STAGES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "entry": ("bodies",),
+        "bodies": ("body",),
+        "meetings": ("body", "search"),
+        "items": ("item_page",),
+    }
 
     async def start(self):
         base = self.source.base_url.rstrip("/")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from scrapy.http import Response
@@ -57,6 +58,12 @@ def own_pdf_id(response: Response) -> str | None:
 class DynastySpider(ArchivingSpider):
     name = "dynasty"
     platform = "dynasty"
+    STAGES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "entry": ("meeting_handlers",),
+        "bodies": ("meetings",),
+        "meetings": ("meeting",),
+        "items": ("meetingitem",),
+    }
 
     async def start(self):
         yield self.fetch(entry_url(self.source.base_url), self.parse_bodies, "meeting_handlers", {})

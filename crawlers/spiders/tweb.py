@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import ClassVar
 
 from scrapy.http import Response
 
@@ -57,6 +58,12 @@ def split_window(first: date, last: date) -> list[tuple[date, date]]:
 class TWebSpider(ArchivingSpider):
     name = "tweb"
     platform = "tweb"
+    STAGES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "entry": ("search_form",),
+        "bodies": ("meeting_list",),
+        "meetings": ("meeting",),
+        "items": ("item_document",),
+    }
 
     async def start(self):
         base = self.source.base_url if self.source.base_url.endswith("/") else self.source.base_url + "/"

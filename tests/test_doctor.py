@@ -1,0 +1,51 @@
+"""``minutes doctor`` against the demo sites: healthy ones pass, a broken one says where it breaks."""
+
+import subprocess
+import sys
+
+from demo_sites.faults import Fault
+from minutes.doctor import diagnose
+
+HEINOLA_MEETINGS = "/heinola/dynasty2025/cgi/DREQUEST.PHP?page=meeting&"
+
+
+def test_every_healthy_demo_source_passes_every_stage(demo_settings):
+    report = {h.source_id: h for h in diagnose(demo_settings)}
+    assert {k: (h.ok, h.entry, h.items_parsed) for k, h in report.items()} == {
+        "asikkala": (True, "HTTP 200", 1),
+        "heinola": (True, "HTTP 200", 1),
+        "hollola": (True, "HTTP 200", 1),
+        "paijat-hameen-hyvinvointialue": (True, "HTTP 200", 1),
+    }
+    assert (report["asikkala"].bodies, report["asikkala"].meetings) == (4, 3)
+
+
+def test_a_site_whose_meeting_pages_vanished_is_reported_at_that_stage(demo_server, demo_settings):
+    demo_server.add_fault(HEINOLA_MEETINGS, Fault("status", status=404, times=1000))
+    report = {h.source_id: h for h in diagnose(demo_settings, ["heinola", "asikkala"])}
+    assert report["heinola"].problem == "no meeting could be read (3 tried: HTTP 404)"
+    assert report["asikkala"].ok
+
+
+def test_an_unreachable_entry_point_is_named_and_the_command_fails(demo_server, demo_settings):
+    registry = demo_settings.sources_file.read_text(encoding="utf-8")
+    demo_settings.sources_file.write_text(
+        registry.replace(f"{demo_server.root}/hollola", "http://127.0.0.1:9/hollola"), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "minutes.cli",
+            "doctor",
+            "--sources",
+            str(demo_settings.sources_file),
+            "--source",
+            "hollola",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert "entry point unreachable: DownloadConnectionRefusedError" in done.stdout
