@@ -11,7 +11,7 @@ extracted PDF text and HTML tables put them in all three ways.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from parsing.bodies import canonical_body, looks_like_body
@@ -19,9 +19,11 @@ from parsing.model import ParsedHandling, ParsedItem
 from parsing.outcome import decision_outcome
 from parsing.people import (
     clean_person_lines,
+    continues_person,
     disqualified_people,
     looks_like_person_line,
     starts_with_role,
+    strip_contacts,
 )
 from parsing.text import clean_characters, normalise_lines
 
@@ -63,6 +65,9 @@ LABELS: dict[str, str] = {
     "Oheismateriaali": "attachments",
     "Aikaisempi käsittely": "earlier",
     "Päätöshistoria": "earlier",
+    "Diaarinumero": "diary",
+    "Dnro": "diary",
+    "Dno": "diary",
 }
 # Labels that are also ordinary first words of a sentence ("Ehdotus hyväksyttiin."): a label only alone.
 ALONE_ONLY = {"Ehdotus", "Esitys", "Lisätiedot", "Lisätietoja", "Liitteet", "Oheismateriaali"}
@@ -147,7 +152,8 @@ def match_label(line: str) -> tuple[str, str] | None:
 
 def split_sections(lines: list[str]) -> dict[str, list[str]]:
     """A handling's lines → field → lines. Unlabelled text is explanation; a preparer section holds
-    only the person lines that follow its label."""
+    only the person lines that follow its label (a name wrapped over two lines included), a presenter
+    section one person, after whom unlabelled text continues the proposal."""
     sections: dict[str, list[str]] = {}
     current = "explanation"
     for line in lines:
@@ -164,12 +170,22 @@ def split_sections(lines: list[str]) -> dict[str, list[str]]:
             if rest:
                 sections[current].append(rest)
             continue
-        if current == "preparer" and line.strip() and not looks_like_person_line(line):
-            current = "explanation"
-        elif current == "presenter" and line.strip() and any(p.strip() for p in sections["presenter"]):
-            current = "proposal"  # a presenter is one line; text after it continues the proposal
+        if current in ("preparer", "presenter") and line.strip():
+            current = _person_section_goes_on(current, sections[current], line)
         sections.setdefault(current, []).append(line)
     return sections
+
+
+def _person_section_goes_on(current: str, section: list[str], line: str) -> str:
+    """Where a line after preparer or presenter lines belongs: to the same person when it carries
+    on a wrapped name or contact details, else to the explanation (after a preparer) or the proposal
+    (after a presenter, whose label sits in the proposal's place)."""
+    filled = [entry for entry in section if entry.strip()]
+    if filled and continues_person(filled[-1], line) and (section[-1].strip() or not strip_contacts(line)):
+        return current
+    if current == "preparer":
+        return "preparer" if looks_like_person_line(line) else "explanation"
+    return "proposal" if filled else "presenter"
 
 
 def _text(lines: list[str] | None) -> str | None:
@@ -222,6 +238,134 @@ def build_handling(
     )
 
 
+@dataclass
+class Preamble:
+    """What precedes the first handling: the title, a diary number on some sites, attachment names."""
+
+    title: str | None = None
+    diary_number: str | None = None
+    attachments: list[str] = field(default_factory=list)
+
+
+def diary_number_of(line: str) -> str | None:
+    """The diary number a line holds alone, or after a ``Dno`` caption (TWeb PDFs)."""
+    if found := DIARY_NUMBER.match(line):
+        return found["dno"]
+    labelled = match_label(line)
+    if labelled and labelled[0] == "diary" and (found := DIARY_NUMBER.match(labelled[1])):
+        return found["dno"]
+    return None
+
+
+def _joined_title(run: list[str]) -> str:
+    """A title from its lines: a PDF wraps a long title, so a line of 40 characters or more followed
+    by another is one title; otherwise the last line is (the ones above it are attachment names)."""
+    title = run[-1]
+    for line in reversed(run[:-1]):
+        if len(line) < 40:
+            break
+        title = normalise_lines([line, title])
+    return title
+
+
+def read_preamble(lines: list[str]) -> Preamble:
+    """Attachments, a diary number and the title (the last run of unlabelled lines) before the first
+    handling heading."""
+    preamble = Preamble()
+    runs: list[list[str]] = [[]]
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            runs.append([])
+            continue
+        if SECTION_LINE.match(line):
+            continue
+        if dno := diary_number_of(line):
+            preamble.diary_number = preamble.diary_number or dno
+            runs.append([])
+        elif ATTACHMENT_LINE.match(line) and ("\t" in line or " | " in line):
+            preamble.attachments.append(re.split(r"\t|\s\|\s", stripped, maxsplit=1)[1].strip(" |"))
+        elif (labelled := match_label(line)) and labelled[0] in ("attachments", "earlier"):
+            runs.append([])
+        else:
+            runs[-1].append(stripped)
+    filled = [run for run in runs if run]
+    preamble.title = _joined_title(filled[-1]) if filled else None
+    return preamble
+
+
+def _title_after_section_line(block: list[str], start: int) -> tuple[str | None, int]:
+    """The title under a "§ N" line standing alone (wellbeing-county pages, TWeb PDFs) and the index
+    after it."""
+    run: list[str] = []
+    index = start
+    while index < len(block):
+        line = block[index]
+        if not line.strip():
+            if run:
+                break
+            index += 1
+            continue
+        if match_label(line) or diary_number_of(line) or SECTION_LINE.match(line):
+            break
+        run.append(line.strip())
+        index += 1
+    return (_joined_title(run) if run else None), index
+
+
+def _own_block(blocks: list[tuple], header: Header | None, abbreviations: dict[str, str]) -> int | None:
+    """Which block is the page's own handling: the one whose heading names the header's body and
+    date (or its date and §), else the last. None when the header's meeting comes after every heading
+    printed: the page shows only earlier handlings (an excerpt cut before its own one)."""
+    if header is None:
+        return len(blocks) - 1
+    header_body = canonical_body(header.body_printed, abbreviations)
+    for n, (heading, _, _) in enumerate(blocks):
+        if heading and heading[1] == header.date:
+            same_body = canonical_body(heading[0], abbreviations) == header_body
+            same_section = header.document_type == "minutes" and heading[2] == header.number
+            if same_body or same_section:
+                return n
+    headings = [heading for heading, _, _ in blocks]
+    if headings and all(heading and heading[1] < header.date for heading in headings):
+        return None
+    return len(blocks) - 1
+
+
+def _cleaned_block(block: list[str], title: str | None) -> tuple[list[str], str | None, str | None]:
+    """A handling's lines without the "§ N" line, the repeated title and the diary number at its
+    start; the title found under a "§ N" line and the diary number, if any."""
+    body_lines: list[str] = []
+    diary_number = None
+    index = 0
+    while index < len(block):
+        line = block[index]
+        index += 1
+        if SECTION_LINE.match(line):
+            found, after = _title_after_section_line(block, index)
+            if title is None and found:
+                title, index = found, after
+            continue
+        at_start = not any(b.strip() for b in body_lines)
+        if title and line.strip() == title and at_start:
+            continue
+        if at_start and (dno := diary_number_of(line)):
+            diary_number = diary_number or dno
+            continue
+        body_lines.append(line)
+    return body_lines, title, diary_number
+
+
+def _document_type(header: Header | None, own_heading: tuple | None, own: ParsedHandling) -> str | None:
+    """Minutes or agenda: the header says; without one (a PDF), the own handling's heading does (an
+    agenda prints it without §), else a printed decision makes minutes."""
+    if header:
+        return header.document_type
+    if own_heading:
+        return "minutes" if own_heading[2] is not None else "agenda"
+    return "minutes" if own.decision else None
+
+
 def parse_item_lines(
     raw_lines: list[str],
     abbreviations: dict[str, str] | None = None,
@@ -235,22 +379,8 @@ def parse_item_lines(
     start = header.index + 1 if header else 0
     heads = [(i, h) for i in range(start, len(lines)) if (h := heading_of(lines[i], abbreviations))]
 
-    # Before the first handling: attachments, a diary number on some sites, and the title (last).
-    preamble = lines[start : heads[0][0]] if heads else []
-    diary_number = None
-    title_candidates, attachments = [], []
-    for line in preamble:
-        if not line.strip() or SECTION_LINE.match(line):
-            continue
-        if dno := DIARY_NUMBER.match(line):
-            diary_number = diary_number or dno["dno"]
-        elif ATTACHMENT_LINE.match(line) and "\t" in line:
-            attachments.append(line.split("\t", 1)[1].strip(" |"))
-        elif (labelled := match_label(line)) and labelled[0] == "attachments":
-            continue
-        else:
-            title_candidates.append(line.strip())
-    title = title_candidates[-1] if title_candidates else None
+    preamble = read_preamble(lines[start : heads[0][0]]) if heads else Preamble()
+    title, diary_number = preamble.title, preamble.diary_number
 
     blocks: list[tuple[tuple | None, str | None, list[str]]] = []
     if heads:
@@ -262,33 +392,14 @@ def parse_item_lines(
 
     cleaned_blocks = []
     for heading, heading_line, block in blocks:
-        body_lines = []
-        for k, line in enumerate(block):
-            if SECTION_LINE.match(line):
-                # "§ 198" on its own line, then the title (seen on wellbeing-county pages)
-                following = next((b.strip() for b in block[k + 1 :] if b.strip()), None)
-                if title is None and following:
-                    title = following
-                continue
-            at_start = not any(b.strip() for b in body_lines)
-            if title and line.strip() == title and at_start:
-                continue
-            if (dno := DIARY_NUMBER.match(line)) and at_start:
-                diary_number = diary_number or dno["dno"]
-                continue
-            body_lines.append(line)
+        body_lines, title, dno = _cleaned_block(block, title)
+        diary_number = diary_number or dno
         cleaned_blocks.append((heading, heading_line, body_lines))
 
-    own_index = len(cleaned_blocks) - 1
-    if header:
-        header_body = canonical_body(header.body_printed, abbreviations)
-        for n, (heading, _, _) in enumerate(cleaned_blocks):
-            if (
-                heading
-                and heading[1] == header.date
-                and canonical_body(heading[0], abbreviations) == header_body
-            ):
-                own_index = n
+    own_index = _own_block(cleaned_blocks, header, abbreviations)
+    if own_index is None:
+        cleaned_blocks.append((None, None, []))
+        own_index = len(cleaned_blocks) - 1
     handlings = [
         build_handling(block, heading, n == own_index, abbreviations, heading_line)
         for n, (heading, heading_line, block) in enumerate(cleaned_blocks)
@@ -296,13 +407,14 @@ def parse_item_lines(
     own = handlings[own_index]
     if header:
         own.body = canonical_body(header.body_printed, abbreviations) or own.body
+        own.body_printed = own.body_printed or header.body_printed
         own.meeting_date = header.date
         if header.document_type == "minutes":
             own.section = header.number
         else:
             own.section = None
             agenda_position = agenda_position or header.number
-    document_type = header.document_type if header else ("minutes" if own.decision else None)
+    document_type = _document_type(header, cleaned_blocks[own_index][0], own)
     item_text = normalise_lines(
         ([title] if title else []) + [line for _, hl, b in cleaned_blocks for line in [hl or "", *b]]
     )
@@ -314,6 +426,6 @@ def parse_item_lines(
         agenda_position=agenda_position,
         is_procedural=bool(title and PROCEDURAL_TITLE.search(title)),
         handlings=handlings,
-        attachments=attachments,
+        attachments=preamble.attachments,
         text=item_text,
     )

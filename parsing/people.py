@@ -33,7 +33,14 @@ ROLE_SUFFIXES = (
     "sihteerinä",
     "esittelijä",
     "kehittäjä",
-    "vastaava",
+    "valmistelija",
+    "lääkäri",
+    "hoitaja",
+    "kirjaaja",
+    "juristi",
+    "ekonomi",
+    "kemisti",
+    "agronomi",
 )
 
 
@@ -46,18 +53,74 @@ def strip_contacts(text: str) -> str:
     return text.strip(" ,;:-/")
 
 
+BULLET_MARK = re.compile(r"^\s*[•·▪\-–*]\s+")
+INCOMPLETE_END = re.compile(r"(?:[,/&-]|\b(?:ja|sekä|puh|p|tel|gsm)\.?:?)$", re.I)
+
+
+def _without_contacts_is_empty(line: str) -> bool:
+    return not strip_contacts(line)
+
+
+def _is_incomplete_name(text: str) -> bool:
+    """A lone role or a role with one name word ("Talousjohtaja Tiina"): a PDF wrapped the name."""
+    words = strip_contacts(text).replace(",", " ").split()
+    if len(words) == 1:
+        return True
+    return len(words) == 2 and words[0].lower().endswith(ROLE_SUFFIXES) and EMAIL.search(text) is None
+
+
+def continues_person(previous: str, line: str) -> bool:
+    """Whether ``line`` carries on the person entry of ``previous`` rather than naming someone else.
+
+    A PDF wraps a preparer line anywhere: after a comma, inside a phone number, between a first name
+    and a surname. A new bullet always starts a new person; lines that hold only contact details, or
+    that follow a line cut off mid-name or mid-number, belong to the person above."""
+    before, after = previous.strip(), line.strip()
+    if not before or not after or BULLET_MARK.match(after):
+        return False
+    if _without_contacts_is_empty(after):
+        return True
+    if len(strip_contacts(after).split()) > 6:
+        return False  # a sentence of the explanation, not the rest of a name
+    if INCOMPLETE_END.search(before):
+        return True
+    if before[-1].isdigit() and after[0].isdigit():
+        return True  # a phone number broken over two lines
+    has_contact = EMAIL.search(before) or PHONE.search(before)
+    return not has_contact and _is_incomplete_name(before)
+
+
+def person_entries(lines: list[str]) -> list[str]:
+    """The people of a preparer/presenter block, one string each, wrapped lines joined."""
+    entries: list[str] = []
+    adjacent = False
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            adjacent = False
+            continue
+        wrapped = entries and continues_person(entries[-1], line)
+        if wrapped and (adjacent or _without_contacts_is_empty(line)):
+            joiner = "" if entries[-1].endswith("-") and line[:1].isalpha() else " "
+            entries[-1] = f"{entries[-1]}{joiner}{line}"
+        else:
+            entries.append(BULLET_MARK.sub("", line, count=1))
+        adjacent = True
+    return entries
+
+
 def clean_person_lines(lines: list[str]) -> str | None:
     """One string for the people a preparer/presenter section names, contacts removed."""
     people = []
-    for line in filter(str.strip, lines):
-        line = re.sub(r"^\s*(?:[•·▪\-–*]\s+)", "", line)
-        cleaned = strip_contacts(line)
+    for entry in person_entries(lines):
+        cleaned = strip_contacts(entry)
         if cleaned and not re.fullmatch(r"\(?etunimi\.sukunimi.*", cleaned):
             people.append(cleaned)
     if not people:
         return None
     joined = ", ".join(people)
     joined = re.sub(r"\s*,\s*(?:,\s*)+", ", ", joined).strip(" ,")
+    joined = re.sub(r",\s+(ja|sekä)\s+", r" \1 ", joined)  # "…Mäntykoski, puh. 040 … ja kehittämispäällikkö"
     return joined[0].upper() + joined[1:] if joined else None
 
 
@@ -78,6 +141,8 @@ def looks_like_person_line(line: str) -> bool:
         return False
     if words[0].lower().endswith(ROLE_SUFFIXES):
         return True
+    if len(words) == 1:
+        return False  # a subheading ("Toiminta", "Taustaa"), not a name: names have two words
     capitalised = sum(1 for w in words if w[:1].isupper())
     return capitalised * 2 > len(words)
 
