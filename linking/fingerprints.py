@@ -1,62 +1,207 @@
-"""What the linker compares: an item's own words, without what its municipality repeats everywhere.
+"""What the linker compares: an item's own words, without what its source repeats everywhere.
 
 Each source's items share boilerplate (appeal instructions, preparer lines, standard phrases). Left in,
-it makes different matters look alike; so a paragraph that recurs in several of one source's items is
-dropped before shingling. Shingles are word 3-grams of the fingerprint text (casefolded, hyphens and
-punctuation gone), which separate Finnish items better than character n-grams.
+it makes different matters look alike; so a line that occurs in ``BOILERPLATE_MIN_ITEMS`` or more of one
+source's items is that source's boilerplate and is dropped before shingling. Shingles are word 3-grams
+(``SHINGLE_WORDS``) of what remains, which separate Finnish items better than character n-grams.
+
+Besides shingles, a batch yields what the guards and the own-wording search need: the item's
+*distinctive sentences* (at least ``MIN_SENTENCE_WORDS`` words, outside boilerplate, citing no statute)
+and the *year contexts* (each year the text names, with the words around it), by which the annual report
+of 2024 and its copy-edited successor of 2025 are told apart.
+
+Everything here is arrays over a whole batch; nothing loops over words in Python.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 
-from parsing.text import fingerprint
+from linking.tokens import Tokens, mix64, tokenise
 
 SHINGLE_WORDS = 3
-#: A paragraph seen in this many of one source's items is that source's boilerplate.
+#: A line seen in this many of one source's items is that source's boilerplate.
 BOILERPLATE_MIN_ITEMS = 3
+MIN_SENTENCE_WORDS = 6
+SHINGLE_SETTINGS = (
+    f"word{SHINGLE_WORDS}-shingles/boilerplate-lines>={BOILERPLATE_MIN_ITEMS}-items"
+    f"/sentences>={MIN_SENTENCE_WORDS}-words"
+)
+
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_U64 = np.uint64
+_K1, _K2, _K3 = _U64(0x9E3779B97F4A7C15), _U64(0xC2B2AE3D27D4EB4F), _U64(0x165667B19E3779F9)
+_BASE64 = 0x100000001B3
+
+#: prior line counts: line keys → how many earlier items of their source carried them
+PriorCounts = Callable[[np.ndarray], np.ndarray]
 
 
-def paragraphs(text: str) -> list[str]:
-    return [p for p in (fingerprint(part) for part in re.split(r"\n\s*\n|\n", text or "")) if p]
+def years_in(text: str | None) -> frozenset[int]:
+    """The years (1900–2099) a title or text names."""
+    return frozenset(int(y) for y in YEAR.findall(text or ""))
 
 
-def boilerplate_by_source(texts: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
-    """(source, text) pairs → per source, the fingerprinted paragraphs that recur across its items."""
-    counts: dict[str, Counter] = {}
-    for source, text in texts:
-        counts.setdefault(source, Counter()).update(set(paragraphs(text)))
-    return {
-        source: {p for p, n in counter.items() if n >= BOILERPLATE_MIN_ITEMS}
-        for source, counter in counts.items()
-    }
+def source_key(source_id: str) -> int:
+    """A stable 64-bit key for a source (Python's own hash is salted per process)."""
+    return int.from_bytes(hashlib.blake2b(source_id.encode(), digest_size=8).digest(), "little")
 
 
-def shingles(text: str, boilerplate: set[str] | None = None) -> set[str]:
-    words: list[str] = []
-    for paragraph in paragraphs(text):
-        if boilerplate and paragraph in boilerplate:
-            continue
-        words.extend(paragraph.split())
-    if len(words) < SHINGLE_WORDS:
-        return set()
-    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+@dataclass
+class Fingerprints:
+    """A batch of items as the linker sees them; rows are the batch's texts, in order."""
+
+    n: int
+    shingle_offsets: np.ndarray  # int64, n + 1: item i's shingles are shingles[o[i]:o[i+1]]
+    shingles: np.ndarray  # uint64 shingle hashes (repeats possible)
+    line_keys: np.ndarray  # uint64: (source, line) keys of this batch, each once per item ...
+    line_counts: np.ndarray  # int64: ... with how many of the batch's items carry each
+    sentence_item: np.ndarray  # int64: distinctive sentences, by item
+    sentence_hash: np.ndarray  # uint64
+    year_item: np.ndarray  # int64: the years each item names, by item ...
+    year_context: np.ndarray  # uint64: ... with the words around them ...
+    year_value: np.ndarray  # uint16: ... and the year
+
+    def shingle_counts(self) -> np.ndarray:
+        return np.diff(self.shingle_offsets)
 
 
-def hash_shingles(items: set[str]) -> np.ndarray:
-    """Stable 64-bit hashes (Python's own hash is salted per process)."""
-    return np.fromiter(
-        (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") for s in items),
-        dtype=np.uint64,
-        count=len(items),
+def _powers(base: int, n: int) -> np.ndarray:
+    """base^0 … base^(n-1) modulo 2^64, as the outer product of two short tables (a cumulative product
+    of n elements is a slow dependency chain)."""
+    step = 4096
+    low = np.full(step, base, dtype=_U64)
+    low[0] = 1
+    low = np.cumprod(low, dtype=_U64)
+    high = np.full(-(-max(n, 1) // step), pow(base, step, 2**64), dtype=_U64)
+    high[0] = 1
+    with np.errstate(over="ignore"):
+        high = np.cumprod(high, dtype=_U64)
+        return np.multiply.outer(high, low).ravel()[:n]
+
+
+class _RunningSums:
+    """One running sum of position-weighted values, from which the hash of any run of them is read:
+    lines and sentences of a batch share it."""
+
+    def __init__(self, mixed: np.ndarray):
+        n = len(mixed)
+        self.running = np.zeros(n + 1, dtype=_U64)
+        with np.errstate(over="ignore"):
+            np.cumsum(mixed * _powers(_BASE64, n), out=self.running[1:])
+        self.inverse = _powers(pow(_BASE64, -1, 2**64), n)
+
+    def hashes(self, first: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """An order-sensitive hash of each run ``[first, end)``."""
+        if not len(first):
+            return np.empty(0, dtype=_U64)
+        with np.errstate(over="ignore"):
+            sums = (self.running[end] - self.running[first]) * self.inverse[first]
+            return mix64(sums + (end - first).astype(_U64))
+
+
+def _runs(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and end (exclusive) index of each run of equal, sorted ids."""
+    if not len(ids):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    first = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    return first, np.append(first[1:], len(ids))
+
+
+def _boilerplate_lines(
+    line_keys: np.ndarray, line_items: np.ndarray, prior: PriorCounts | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per line of the batch: whether it is boilerplate. Also the batch's distinct keys and how many
+    items carry each (what the link index adds to its counts)."""
+    distinct = pl.DataFrame({"key": line_keys, "item": line_items}).unique()
+    counts = distinct.group_by("key").agg(pl.len().cast(pl.Int64).alias("items")).sort("key")
+    keys = counts["key"].to_numpy()
+    totals = counts["items"].to_numpy()
+    if prior is not None and len(keys):
+        totals = totals + prior(keys)
+    boilerplate = keys[totals >= BOILERPLATE_MIN_ITEMS]
+    is_boilerplate = np.isin(line_keys, boilerplate, assume_unique=False) if len(boilerplate) else None
+    if is_boilerplate is None:
+        is_boilerplate = np.zeros(len(line_keys), dtype=bool)
+    return is_boilerplate, keys, counts["items"].to_numpy()
+
+
+def _kept_words(tokens: Tokens, sums: _RunningSums, sources: np.ndarray, prior: PriorCounts | None):
+    first, end = _runs(tokens.word_line)
+    line_hash = sums.hashes(first, end)
+    line_item = tokens.word_text[first]
+    with np.errstate(over="ignore"):
+        line_keys = mix64(line_hash ^ sources[line_item])
+    is_boilerplate, keys, items = _boilerplate_lines(line_keys, line_item, prior)
+    keep = np.repeat(~is_boilerplate, end - first)
+    return keep, keys, items
+
+
+def _shingles(values: np.ndarray, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    if len(values) < SHINGLE_WORDS:
+        return np.zeros(n + 1, dtype=np.int64), np.empty(0, dtype=_U64)
+    same_item = items[:-2] == items[2:]
+    with np.errstate(over="ignore"):
+        shingles = mix64(values[:-2] * _K1 + values[1:-1] * _K2 + values[2:] * _K3)[same_item]
+    offsets = np.searchsorted(items[:-2][same_item], np.arange(n + 1))
+    return offsets, shingles
+
+
+def _sentences(tokens: Tokens, sums: _RunningSums, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinctive sentences: long enough, all outside boilerplate, citing no statute."""
+    first, end = _runs(tokens.word_sentence)
+    if not len(first):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=_U64)
+    dropped = np.add.reduceat((~keep).astype(np.int64), first)
+    ids = tokens.word_sentence[first]
+    distinctive = (end - first >= MIN_SENTENCE_WORDS) & (dropped == 0)
+    distinctive &= ~np.isin(ids, tokens.legal_sentences)
+    first, end = first[distinctive], end[distinctive]
+    return tokens.word_text[first], sums.hashes(first, end)
+
+
+def _year_contexts(values: np.ndarray, items: np.ndarray, years: np.ndarray):
+    """Each named year with the two words before it and the word after it (same item only)."""
+    at = np.flatnonzero(years)
+    if not len(at):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=_U64), np.empty(0, dtype=np.uint16)
+
+    def neighbour(offset: int) -> np.ndarray:
+        other = np.clip(at + offset, 0, len(values) - 1)
+        return np.where(items[other] == items[at], values[other], _U64(0))
+
+    with np.errstate(over="ignore"):
+        context = mix64(neighbour(-2) * _K1 + neighbour(-1) * _K2 + neighbour(1) * _K3)
+    return items[at], context, years[at]
+
+
+def fingerprint(texts, sources: np.ndarray, prior: PriorCounts | None = None) -> Fingerprints:
+    """Fingerprints of a batch of texts. ``sources`` holds each text's ``source_key``; the batch must
+    hold every new item of its sources (their boilerplate is counted over the batch plus ``prior``)."""
+    tokens = tokenise(texts)
+    n = tokens.n_texts
+    mixed = mix64(tokens.word_value)
+    sums = _RunningSums(mixed)
+    keep, line_keys, line_counts = _kept_words(tokens, sums, np.asarray(sources, dtype=_U64), prior)
+    kept_values, kept_items = mixed[keep], tokens.word_text[keep]
+    offsets, shingles = _shingles(kept_values, kept_items, n)
+    sentence_item, sentence_hash = _sentences(tokens, sums, keep)
+    year_item, year_context, year_value = _year_contexts(kept_values, kept_items, tokens.word_year[keep])
+    return Fingerprints(
+        n=n,
+        shingle_offsets=offsets,
+        shingles=shingles,
+        line_keys=line_keys,
+        line_counts=line_counts,
+        sentence_item=sentence_item,
+        sentence_hash=sentence_hash,
+        year_item=year_item,
+        year_context=year_context,
+        year_value=year_value,
     )
-
-
-def years_in(text: str | None) -> frozenset[str]:
-    return frozenset(YEAR.findall(text or ""))

@@ -1,38 +1,44 @@
 """Handlings → matters: which handlings, across bodies and municipalities, deal with the same matter.
 
-Two kinds of evidence join handlings into one matter:
+Evidence that joins handlings into one matter:
 
 - ``same_page``: handlings printed on one item page (a council page carrying the board's earlier
   handling) are one matter by construction;
-- ``near_identical``: the same text handled elsewhere, found by MinHash/LSH over word shingles and
-  confirmed by exact Jaccard or containment of the shingle sets.
+- ``near_identical``: the same text handled elsewhere — found by MinHash/LSH over word shingles of the
+  text without its source's boilerplate (``linking.minhash``), confirmed by exact Jaccard
+  (``MIN_JACCARD``) or containment (``MIN_CONTAINMENT``) of the shingle sets;
+- ``own_wording_strong``: each municipality's own text about one regional matter, with strong evidence
+  (``linking.own_wording``).
 
-What must never merge is kept out before comparing: standing procedural items take part in no text
-link, and two items whose titles name different years (the annual report 2024 and 2025) are never
-linked, however alike their text.
+Weaker evidence is recorded without merging: ``own_wording`` links two matters that are probably the same
+regional matter told in different words.
+
+What must never merge is kept apart by ``linking.guards`` (other periods, one source's different
+decisions) and by leaving standing procedural items out of every text comparison.
+
+Linking is incremental: items are added to a persisted ``LinkIndex`` and compared with it, never with
+the whole warehouse; a rerun over the same items changes nothing, so matter ids stay the same.
 """
 
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
-from linking.fingerprints import boilerplate_by_source, hash_shingles, shingles, years_in
-from linking.minhash import candidate_pairs, signature
+import numpy as np
+import polars as pl
 
-MIN_SHINGLES = 25
+from linking import own_wording
+from linking.guards import pair_block_reason, title_agreement, year_substitutions
+from linking.index import LINK_SCHEMA, LinkIndex, batches_by_source
+
 MIN_JACCARD = 0.5
 MIN_CONTAINMENT = 0.8
-
-
-@dataclass(frozen=True)
-class LinkItem:
-    item_id: str
-    source_id: str
-    title: str | None
-    text: str
-    is_procedural: bool = False
+#: link types that make their two items one matter
+MERGING = ("same_page", "near_identical", "own_wording_strong")
 
 
 @dataclass(frozen=True)
@@ -44,78 +50,199 @@ class Link:
     evidence: str
 
 
-class _UnionFind:
-    def __init__(self, ids: Iterable[str]):
-        self.parent = {i: i for i in ids}
+@dataclass
+class Linked:
+    """Every item's matter, and the links found (with item numbers ``a`` and ``b`` of the index)."""
 
-    def find(self, x: str) -> str:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+    matters: pl.DataFrame  # item_id, matter_id — in the index's order
+    links: pl.DataFrame  # item_id_a, item_id_b, link_type, score, evidence
+    blocked: pl.DataFrame  # a, b, reason: near-identical pairs a guard kept apart
 
 
-def similarity(a: set[str], b: set[str]) -> tuple[float, float]:
-    """(Jaccard, containment of the smaller in the larger)."""
-    common = len(a & b)
-    return common / len(a | b), common / min(len(a), len(b))
+def matter_id_for(member_id: str) -> str:
+    """A matter is named after its smallest member id, so its id survives every rerun."""
+    return "m-" + hashlib.sha256(member_id.encode()).hexdigest()[:16]
 
 
-def matter_id_for(member_ids: Iterable[str]) -> str:
-    return "m-" + hashlib.sha256(min(member_ids).encode()).hexdigest()[:16]
+def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected components of items 0 … n-1 joined by edges (a, b): each item's smallest member."""
+    labels = np.arange(n)
+    if not len(a):
+        return labels
+    while True:
+        low = np.minimum(labels[a], labels[b])
+        before = labels.copy()
+        np.minimum.at(labels, a, low)
+        np.minimum.at(labels, b, low)
+        while True:  # pointer jumping: every item straight to its current root
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
+        if np.array_equal(labels, before):
+            return labels
 
 
-def link_items(
-    items: list[LinkItem], page_groups: dict[str, set[str]] | None = None
-) -> tuple[dict[str, str], list[Link]]:
-    """Every item's matter id, and the evidence that joined items. ``page_groups`` names, per page,
-    the handlings printed on it."""
-    union = _UnionFind(item.item_id for item in items)
-    links: list[Link] = []
+def exact_similarity(sets: dict[int, np.ndarray], pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Jaccard and containment (of the smaller in the larger) of each pair's shingle sets."""
+    jaccard = np.zeros(len(pairs))
+    containment = np.zeros(len(pairs))
+    for k, (a, b) in enumerate(pairs.tolist()):
+        set_a, set_b = sets[a], sets[b]
+        if not len(set_a) or not len(set_b):
+            continue
+        common = len(np.intersect1d(set_a, set_b, assume_unique=True))
+        jaccard[k] = common / (len(set_a) + len(set_b) - common)
+        containment[k] = common / min(len(set_a), len(set_b))
+    return jaccard, containment
 
-    for page, members in sorted((page_groups or {}).items()):
-        ordered = sorted(m for m in members if m in union.parent)
-        for other in ordered[1:]:
-            union.union(ordered[0], other)
-            links.append(Link(ordered[0], other, "same_page", 1.0, f"printed on {page}"))
 
-    comparable = [item for item in items if not item.is_procedural]
-    boilerplate = boilerplate_by_source((item.source_id, item.text) for item in comparable)
-    shingle_sets = {item.item_id: shingles(item.text, boilerplate.get(item.source_id)) for item in comparable}
-    shingle_sets = {k: v for k, v in shingle_sets.items() if len(v) >= MIN_SHINGLES}
-    signatures = {k: signature(hash_shingles(v)) for k, v in shingle_sets.items()}
-    by_id = {item.item_id: item for item in items}
-    for a, b in sorted(candidate_pairs(signatures)):
-        years_a, years_b = years_in(by_id[a].title), years_in(by_id[b].title)
-        if years_a and years_b and years_a != years_b:
-            continue  # the same recurring item of another period: a different matter
-        jaccard, containment = similarity(shingle_sets[a], shingle_sets[b])
-        if jaccard >= MIN_JACCARD or containment >= MIN_CONTAINMENT:
-            union.union(a, b)
-            links.append(
-                Link(
-                    a,
-                    b,
-                    "near_identical",
-                    round(max(jaccard, containment), 4),
-                    f"jaccard={jaccard:.3f} containment={containment:.3f}",
-                )
-            )
+def _pair_rows(index: LinkIndex, items: np.ndarray) -> dict[int, dict]:
+    columns = ["idx", "source", "title", "title_years", "meeting_date", "diary", "procedural"]
+    rows = index.items[np.unique(items)].select(columns)
+    return {row["idx"]: row for row in rows.iter_rows(named=True)}
 
-    members: dict[str, list[str]] = {}
-    for item in items:
-        members.setdefault(union.find(item.item_id), []).append(item.item_id)
-    matter_of = {}
-    for group in members.values():
-        matter = matter_id_for(group)
-        for item_id in group:
-            matter_of[item_id] = matter
-    return matter_of, links
+
+def _guard(index: LinkIndex, pairs: np.ndarray) -> list[str | None]:
+    """Each pair's reason to stay apart, or None."""
+    rows = _pair_rows(index, pairs.ravel())
+    shared, substituted = year_substitutions(pairs, *index.year_contexts(pairs.ravel()))
+    return [
+        pair_block_reason(rows[a], rows[b], int(s), int(x))
+        for (a, b), s, x in zip(pairs.tolist(), shared, substituted, strict=True)
+    ]
+
+
+def verify_candidates(index: LinkIndex, pairs: np.ndarray) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Near-identical links among candidate pairs: exactly similar, and allowed by every guard. Also the
+    similar pairs a guard kept apart, with its reason."""
+    if not len(pairs):
+        return pl.DataFrame(schema=LINK_SCHEMA), pl.DataFrame(schema=_BLOCKED_SCHEMA)
+    jaccard, containment = exact_similarity(index.shingle_sets(pairs.ravel()), pairs)
+    similar = (jaccard >= MIN_JACCARD) | (containment >= MIN_CONTAINMENT)
+    pairs, jaccard, containment = pairs[similar], jaccard[similar], containment[similar]
+    reasons = _guard(index, pairs) if len(pairs) else []
+    allowed = np.array([r is None for r in reasons], dtype=bool)
+    links = pl.DataFrame(
+        {
+            "a": pairs[allowed, 0],
+            "b": pairs[allowed, 1],
+            "link_type": "near_identical",
+            "score": np.round(np.maximum(jaccard, containment)[allowed], 4),
+            "evidence": [
+                f"jaccard={j:.3f} containment={c:.3f}"
+                for j, c in zip(jaccard[allowed], containment[allowed], strict=True)
+            ],
+        },
+        schema=LINK_SCHEMA,
+    )
+    blocked = pl.DataFrame(
+        {"a": pairs[~allowed, 0], "b": pairs[~allowed, 1], "reason": [r for r in reasons if r is not None]},
+        schema=_BLOCKED_SCHEMA,
+    )
+    return links, blocked
+
+
+_BLOCKED_SCHEMA = {"a": pl.Int64, "b": pl.Int64, "reason": pl.String}
+
+
+def find_own_wording(index: LinkIndex, labels: np.ndarray, new_from: int) -> pl.DataFrame:
+    """Own-wording links of the new items (numbered ``new_from`` on; all items when 0)."""
+    new_items = np.arange(new_from, index.n) if new_from else None
+    shared = index.shared_sentences(new_items)
+    if shared.is_empty():
+        return pl.DataFrame(schema=LINK_SCHEMA)
+    sources = index.items["source"].to_numpy()
+    candidates = own_wording.shared_sentence_pairs(shared, labels, sources, new_from)
+    if candidates.is_empty():
+        return pl.DataFrame(schema=LINK_SCHEMA)
+    pairs = candidates.select("a", "b").to_numpy()
+    reasons = _guard(index, pairs)
+    rows = _pair_rows(index, pairs.ravel())
+    counts = index.items["sentence_count"].to_numpy()
+    links = []
+    for (a, b), shared_count, reason in zip(pairs.tolist(), candidates["shared"], reasons, strict=True):
+        if reason is not None:
+            continue
+        agreement = title_agreement(rows[a]["title"], rows[b]["title"])
+        strength = own_wording.own_wording_strength(
+            shared_count, agreement, rows[a]["title_years"] or "", rows[b]["title_years"] or ""
+        )
+        if strength is None:
+            continue
+        fewer = max(1, min(counts[a], counts[b]))
+        links.append(
+            {
+                "a": a,
+                "b": b,
+                "link_type": "own_wording_strong" if strength == "strong" else "own_wording",
+                "score": round(shared_count / fewer, 4),
+                "evidence": f"shared_sentences={shared_count} of {fewer} title_agreement={agreement:.2f}"
+                f" period={rows[a]['title_years'] or '-'}/{rows[b]['title_years'] or '-'}",
+            }
+        )
+    return pl.DataFrame(links, schema=LINK_SCHEMA)
+
+
+def _labels(n: int, links: pl.DataFrame, extra_edges: np.ndarray) -> np.ndarray:
+    merging = links.filter(pl.col("link_type").is_in(MERGING))
+    a = np.concatenate([merging["a"].to_numpy(), extra_edges[:, 0]])
+    b = np.concatenate([merging["b"].to_numpy(), extra_edges[:, 1]])
+    return components(n, a, b)
+
+
+def _matter_ids(index: LinkIndex, labels: np.ndarray) -> pl.DataFrame:
+    members = index.items.select("item_id", pl.Series("label", labels))
+    names = members.group_by("label").agg(pl.col("item_id").min())
+    names = names.with_columns(
+        matter_id=pl.Series([matter_id_for(member) for member in names["item_id"].to_list()], dtype=pl.String)
+    )
+    return members.join(names.select("label", "matter_id"), on="label", how="left").select(
+        "item_id", "matter_id"
+    )
+
+
+def _with_item_ids(index: LinkIndex, links: pl.DataFrame) -> pl.DataFrame:
+    ids = index.items["item_id"]
+    return links.sort("a", "b", "link_type").select(
+        item_id_a=ids[links.sort("a", "b", "link_type")["a"]],
+        item_id_b=ids[links.sort("a", "b", "link_type")["b"]],
+        link_type="link_type",
+        score="score",
+        evidence="evidence",
+    )
+
+
+def link_into(
+    index: LinkIndex, batches: Iterable[pl.DataFrame], page_links: pl.DataFrame | None = None
+) -> Linked:
+    """Add new items (batches of whole sources) to ``index``, link them, and name every item's matter.
+    ``page_links`` (a, b, link_type, score, evidence) are same-page links, which are not kept in the
+    index (they come with every run)."""
+    added = index.add(batches)
+    near, blocked = verify_candidates(index, added.candidates)
+    links = pl.concat([index.links, near])
+    page_links = page_links if page_links is not None else pl.DataFrame(schema=LINK_SCHEMA)
+    page_edges = page_links.select("a", "b").to_numpy().reshape(-1, 2)
+    if added.n:
+        labels = _labels(index.n, links, page_edges)
+        links = pl.concat([links, find_own_wording(index, labels, added.first)])
+        index.save_links(links)
+    labels = _labels(index.n, links, page_edges)
+    every_link = pl.concat([links, page_links])
+    return Linked(_matter_ids(index, labels), _with_item_ids(index, every_link), blocked)
+
+
+def link_table(
+    items: pl.DataFrame, directory: Path | None = None, page_links: pl.DataFrame | None = None
+) -> Linked:
+    """Link a whole item table in a fresh index (in ``directory``, or a temporary one)."""
+    with tempfile.TemporaryDirectory(prefix="link-index-") as scratch:
+        index = LinkIndex.create(directory or Path(scratch) / "index")
+        return link_into(index, batches_by_source(items), page_links)
+
+
+# --- the pipeline's entry point -------------------------------------------------------------------
 
 
 def comparison_text(row: dict) -> str:
@@ -126,15 +253,80 @@ def comparison_text(row: dict) -> str:
     return row.get("text") or ""
 
 
-def link_handlings(rows: list[dict], page_groups: dict[str, set[str]]) -> tuple[dict[str, str], list[Link]]:
-    items = [
-        LinkItem(
-            item_id=row["item_id"],
-            source_id=row["source_id"],
-            title=row.get("title"),
-            text=comparison_text(row),
-            is_procedural=bool(row.get("is_procedural")),
-        )
-        for row in rows
-    ]
-    return link_items(items, page_groups)
+def _content_key(row: dict, text: str) -> str:
+    parts = (row["source_id"], row.get("title"), row.get("meeting_date"), row.get("diary_number"))
+    payload = "\x1f".join("" if p is None else str(p) for p in (*parts, bool(row.get("is_procedural")), text))
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def _item_table(rows: list[dict]) -> pl.DataFrame:
+    texts = [comparison_text(row) for row in rows]
+    return pl.DataFrame(
+        {
+            "item_id": [row["item_id"] for row in rows],
+            "source": [row["source_id"] for row in rows],
+            "meeting_date": [row.get("meeting_date") for row in rows],
+            "title": [row.get("title") for row in rows],
+            "diary": [row.get("diary_number") for row in rows],
+            "procedural": [bool(row.get("is_procedural")) for row in rows],
+            "content_key": [_content_key(row, text) for row, text in zip(rows, texts, strict=True)],
+            "text": texts,
+        },
+        schema={
+            "item_id": pl.String,
+            "source": pl.String,
+            "meeting_date": pl.Date,
+            "title": pl.String,
+            "diary": pl.String,
+            "procedural": pl.Boolean,
+            "content_key": pl.String,
+            "text": pl.String,
+        },
+    )
+
+
+def _reusable(index: LinkIndex, table: pl.DataFrame) -> bool:
+    """An index can grow by the new items only if every item in it is still there, unchanged."""
+    known = index.items.select("item_id", "content_key")
+    still = known.join(table.select("item_id", "content_key"), on=["item_id", "content_key"], how="semi")
+    return len(still) == len(known)
+
+
+def _page_links(page_groups: dict[str, set[str]], position: dict[str, int]) -> pl.DataFrame:
+    links = []
+    for page, members in sorted((page_groups or {}).items()):
+        ordered = sorted(m for m in members if m in position)
+        for other in ordered[1:]:
+            links.append(
+                {
+                    "a": position[ordered[0]],
+                    "b": position[other],
+                    "link_type": "same_page",
+                    "score": 1.0,
+                    "evidence": f"printed on {page}",
+                }
+            )
+    return pl.DataFrame(links, schema=LINK_SCHEMA)
+
+
+def link_handlings(
+    rows: list[dict], page_groups: dict[str, set[str]], index_dir: Path | None = None
+) -> tuple[dict[str, str], list[Link]]:
+    """Every handling's matter id, and the evidence that joined handlings. ``page_groups`` names, per
+    page, the handlings printed on it. With ``index_dir``, the link index persists there and only
+    handlings it has not seen are compared; without, everything is linked afresh."""
+    table = _item_table(rows)
+    with tempfile.TemporaryDirectory(prefix="link-index-") as scratch:
+        directory = Path(index_dir) if index_dir else Path(scratch) / "index"
+        index = LinkIndex.open_or_create(directory)
+        if not _reusable(index, table):
+            index = LinkIndex.create(directory)
+        new = table.join(index.items.select("item_id"), on="item_id", how="anti")
+        # page links need item numbers: the new items are numbered in the order the index adds them
+        upcoming = pl.concat([b.select("item_id") for b in batches_by_source(new)]) if len(new) else new
+        order = index.items["item_id"].to_list() + upcoming["item_id"].to_list()
+        position = {item_id: k for k, item_id in enumerate(order)}
+        linked = link_into(index, batches_by_source(new), _page_links(page_groups, position))
+    matter_of = dict(linked.matters.iter_rows())
+    links = [Link(*row) for row in linked.links.iter_rows()]
+    return matter_of, links

@@ -34,9 +34,10 @@ def parse_stage(settings: Settings, sources: list[Source] | None = None) -> Reco
     return build_records(Archive(settings.archive_dir), sources or load_registry(settings.sources_file))
 
 
-def link_stage(records: Records) -> list[Link]:
-    """Give every handling its matter id (in place); the links that joined them."""
-    matter_of, links = link_handlings(records.items, records.page_groups)
+def link_stage(records: Records, index_dir: Path | None = None) -> list[Link]:
+    """Give every handling its matter id (in place); the links that joined them. With ``index_dir``
+    the link index persists there, and only handlings it has not seen are compared."""
+    matter_of, links = link_handlings(records.items, records.page_groups, index_dir=index_dir)
     for row in records.items:
         row["matter_id"] = matter_of[row["item_id"]]
     return links
@@ -67,7 +68,7 @@ def load_stage(settings: Settings, sources: list[Source], records: Records, link
 def process(settings: Settings) -> ProcessReport:
     sources = load_registry(settings.sources_file)
     records = parse_stage(settings, sources)
-    links = link_stage(records)
+    links = link_stage(records, settings.processed_dir / "link_index")
     report = load_stage(settings, sources, records, links)
     return ProcessReport(
         handlings=report.row_counts["items"],

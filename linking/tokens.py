@@ -1,0 +1,404 @@
+"""Words, lines and sentences of many texts at once, as hashes, in NumPy.
+
+The linker reads millions of items, so it never builds a Python string per word. A batch of texts is
+encoded into one UTF-8 byte array (texts separated by NUL) and every step is an array operation on
+those bytes:
+
+- *joiners* are deleted first, so that both copies of one text agree however each was broken: invisible
+  characters (soft hyphen, zero-width spaces, BOM), a hyphen inside a word (``Päijät-Hämeen``), and a
+  hyphen at a line end with the line break after it (``toiminta-⏎kertomus``), unless the next word is
+  *ja*, *tai*, *sekä*, *eli*, *ynnä* or *tahi* (``esi-⏎ja perusopetus`` keeps its dropped shared part).
+  A hyphen between digits (``2024-2025``) separates, so that years stay years;
+- a *word* is a run of ASCII letters and digits and two-byte UTF-8 letters (Latin-1 and beyond), cased
+  down by setting bit 0x20 (which maps ``Ä``→``ä``, ``A``→``a`` and leaves digits alone);
+- each word's value is its length and a polynomial over its bytes modulo 2^32, read off one cumulative
+  sum (the sum between the word's ends, scaled back by the inverse power of its start);
+- lines end at a line break; sentences end at ``. ! ? : ;`` before white space, at a bullet and at the
+  end of a text. A sentence that cites a statute (``(612/2021)``, ``§:n``) is marked as legal text.
+
+The result is the same for a text whatever batch it is in, which is what lets the link index be built
+in one go and then grown a day at a time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: Changing anything that changes a word's hash changes this; the link index records it.
+TOKENISER_VERSION = "bytes-poly32-length/v1"
+
+JOINING_WORDS = ("ja", "tai", "sekä", "eli", "ynnä", "tahi")
+_U8 = np.uint8
+_U64 = np.uint64
+_BASE = 0x01000193  # odd, so it has an inverse modulo 2^32
+_CHUNK_BYTES = 1 << 21  # a sub-batch of about 2 MB keeps the working arrays in cache
+_NEWLINE, _NUL, _HYPHEN, _SLASH = 0x0A, 0x00, 0x2D, 0x2F
+
+
+def _powers(base: int, n: int) -> np.ndarray:
+    powers = np.full(n, base, dtype=np.uint32)
+    powers[0] = 1
+    return np.cumprod(powers, dtype=np.uint32)
+
+
+_POWERS = _powers(_BASE, _CHUNK_BYTES * 2)
+_INVERSE_POWERS = _powers(pow(_BASE, -1, 2**32), _CHUNK_BYTES * 2)
+_scratch = threading.local()
+
+
+def mix64(h: np.ndarray) -> np.ndarray:
+    """A bijective finaliser (from SplitMix64): neighbouring inputs give unrelated outputs."""
+    with np.errstate(over="ignore"):
+        x = h >> _U64(30)
+        x ^= h
+        x *= _U64(0xBF58476D1CE4E5B9)
+        t = x >> _U64(27)
+        x ^= t
+        x *= _U64(0x94D049BB133111EB)
+        np.right_shift(x, _U64(31), out=t)
+        x ^= t
+        return x
+
+
+@dataclass
+class Tokens:
+    """The words of ``n_texts`` texts. Word-level arrays are aligned; ids of lines and sentences are
+    numbered through the whole batch, so a line or sentence never spans two texts."""
+
+    n_texts: int
+    word_value: np.ndarray  # uint64 per word: equal words, equal values (see _word_values)
+    word_text: np.ndarray  # int64: which text
+    word_line: np.ndarray  # int64: line id
+    word_sentence: np.ndarray  # int64: sentence id
+    word_year: np.ndarray  # uint16: the year a word names (1900–2099), else 0
+    legal_sentences: np.ndarray  # int64: ids of sentences that cite a statute
+    n_lines: int = 0  # line and sentence ids run below these
+    n_sentences: int = 0
+
+    def text_offsets(self) -> np.ndarray:
+        """Where each text's words begin (and the last one ends) in the word arrays."""
+        return np.searchsorted(self.word_text, np.arange(self.n_texts + 1))
+
+
+def _encode(texts: pa.LargeStringArray) -> np.ndarray:
+    """One UTF-8 byte array of the texts, each followed by NUL (the batch's text separator)."""
+    nul = pa.scalar("\x00", pa.large_string())
+    joined = pc.binary_join_element_wise(pc.fill_null(texts, ""), nul, pa.scalar("", pa.large_string()))
+    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)[
+        joined.offset : joined.offset + len(joined) + 1
+    ]
+    data = np.frombuffer(joined.buffers()[2], dtype=_U8)[offsets[0] : offsets[-1]]
+    if np.count_nonzero(data == _NUL) != len(texts):  # a text carries NUL itself: it becomes a space
+        data = np.where(data == _NUL, _U8(0x20), data)
+        data[offsets[1:] - offsets[0] - 1] = _NUL
+    return data
+
+
+def _word_bytes(d: np.ndarray) -> np.ndarray:
+    """Letters and digits: ASCII, and two-byte UTF-8 letters (lead C3–DF, Latin-1 supplement onwards)."""
+    lead2 = (d - _U8(0xC3)) < _U8(0x1D)
+    word = ((d | _U8(0x20)) - _U8(ord("a"))) < _U8(26)
+    word |= (d - _U8(ord("0"))) < _U8(10)
+    word |= lead2
+    word[1:] |= lead2[:-1] & ((d[1:] & _U8(0xC0)) == _U8(0x80))
+    return word
+
+
+def _word_bytes_at(d: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``_word_bytes(d)[positions]`` without a pass over the whole array."""
+    inside = (positions >= 0) & (positions < len(d))
+    at = np.clip(positions, 0, len(d) - 1)
+    byte = d[at]
+    before = d[np.clip(at - 1, 0, len(d) - 1)]
+    word = (((byte | _U8(0x20)) - _U8(ord("a"))) < _U8(26)) | ((byte - _U8(ord("0"))) < _U8(10))
+    word |= (byte - _U8(0xC3)) < _U8(0x1D)
+    word |= ((byte & _U8(0xC0)) == _U8(0x80)) & ((before - _U8(0xC3)) < _U8(0x1D)) & (at > 0)
+    return word & inside
+
+
+def _digits_at(d: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    at = np.clip(positions, 0, len(d) - 1)
+    return ((d[at] - _U8(ord("0"))) < _U8(10)) & (positions >= 0) & (positions < len(d))
+
+
+def _white_at(d: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    at = np.clip(positions, 0, len(d) - 1)
+    byte = d[at]
+    white = (byte == 0x20) | (byte == 0x09) | (byte == 0x0D) | (byte == _NEWLINE)
+    return white & (positions >= 0) & (positions < len(d))
+
+
+def _sequence_at(d: np.ndarray, positions: np.ndarray, pattern: bytes) -> np.ndarray:
+    found = positions + len(pattern) <= len(d)
+    for k, byte in enumerate(pattern):
+        found &= d[np.minimum(positions + k, len(d) - 1)] == byte
+    return found
+
+
+def _specials(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the few bytes that end sentences and lines or join words: control characters and
+    ASCII punctuation other than the space; and lead bytes of non-letter characters (C2: NBSP, §, soft
+    hyphen; E2–FF: dashes, bullets, zero-width characters)."""
+    special = np.flatnonzero(
+        ((d < _U8(0x30)) & (d != _U8(0x20)))
+        | ((d - _U8(0x3A)) < _U8(6))
+        | (d == _U8(0xC2))
+        | (d >= _U8(0xE2))
+    )
+    multibyte = d[special] >= _U8(0xC2)
+    return special[~multibyte], special[multibyte]
+
+
+def _repair_markers(d: np.ndarray, symbols: np.ndarray, punctuation: np.ndarray) -> tuple[np.ndarray, list]:
+    """PDFium marks a line-end hyphen with U+0002 or U+FFFE: both become ``-``. Returns the bytes (a
+    copy only when a marker is present) and the positions of bytes to delete."""
+    stx = punctuation[d[punctuation] == 0x02]
+    fffe = symbols[_sequence_at(d, symbols, b"\xef\xbf\xbe")]
+    if not len(stx) and not len(fffe):
+        return d, []
+    d = d.copy()
+    d[stx] = _HYPHEN
+    d[fffe] = _HYPHEN
+    return d, [fffe + 1, fffe + 2]
+
+
+def _invisible(d: np.ndarray, symbols: np.ndarray) -> list:
+    """Bytes of invisible characters, which split words in one copy and not in the other."""
+    doomed = []
+    for pattern in (
+        b"\xc2\xad",
+        b"\xe2\x80\x8b",
+        b"\xe2\x80\x8c",
+        b"\xe2\x80\x8d",
+        b"\xe2\x81\xa0",
+        b"\xef\xbb\xbf",
+    ):
+        hit = symbols[_sequence_at(d, symbols, pattern)]
+        doomed += [hit + k for k in range(len(pattern))]
+    return doomed
+
+
+def _joining_word_at(d: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    low = d  # compared with bit 0x20 set on both sides
+    found = np.zeros(len(positions), dtype=bool)
+    for joining in JOINING_WORDS:
+        pattern = joining.encode()
+        hit = positions + len(pattern) <= len(low)
+        for k, byte in enumerate(pattern):
+            hit &= (low[np.minimum(positions + k, len(low) - 1)] | _U8(0x20)) == (byte | 0x20)
+        hit &= ~_word_bytes_at(d, positions + len(pattern))
+        found |= hit
+    return found
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Every position in the half-open ranges [starts, ends)."""
+    lengths = ends - starts
+    if not lengths.sum():
+        return np.empty(0, dtype=np.int64)
+    shifts = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return shifts + np.arange(lengths.sum())
+
+
+def _hyphen_joiners(d: np.ndarray, punctuation: np.ndarray) -> list:
+    """Bytes to delete for hyphens that join: inside a word, or at a line end (with the white space up
+    to the next word); never between digits, never before a joining word."""
+    hyphens = punctuation[d[punctuation] == _HYPHEN]
+    left_word = _word_bytes_at(d, hyphens - 1)
+    hyphens, left_word = hyphens[left_word], left_word[left_word]
+    if not len(hyphens):
+        return []
+    between_digits = _digits_at(d, hyphens - 1) & _digits_at(d, hyphens + 1)
+    inside = hyphens[_word_bytes_at(d, hyphens + 1) & ~between_digits]
+    ends = hyphens[_white_at(d, hyphens + 1)]
+    if not len(ends):
+        return [inside]
+    next_word = ends + 1
+    saw_newline = np.zeros(len(ends), dtype=bool)
+    scanning = np.ones(len(ends), dtype=bool)
+    for _ in range(16):  # a longer white-space run is page furniture, not a line break
+        white = scanning & _white_at(d, next_word)
+        saw_newline |= white & (d[np.minimum(next_word, len(d) - 1)] == _NEWLINE)
+        next_word = np.where(white, next_word + 1, next_word)
+        scanning = white
+    joined = saw_newline & ~scanning & _word_bytes_at(d, next_word)
+    joined &= ~(_digits_at(d, ends - 1) & _digits_at(d, next_word))
+    joined &= ~_joining_word_at(d, next_word)
+    return [inside, _ranges(ends[joined], next_word[joined])]
+
+
+def _delete(d: np.ndarray, doomed: list) -> np.ndarray:
+    doomed = [p for p in doomed if len(p)]
+    if not doomed:
+        return d
+    keep = np.ones(len(d), dtype=bool)
+    for positions in doomed:
+        keep[positions] = False
+    return d[keep]
+
+
+def _sentence_ends(d: np.ndarray, punctuation: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+    """Byte positions where a sentence ends: ``. ! ? : ;`` before white space or the text's end, a line
+    break before a bullet, a bullet ``•``, the end of a text."""
+    byte = d[punctuation]
+    after = d[np.minimum(punctuation + 1, len(d) - 1)]
+    closing = (
+        (byte == ord(".")) | (byte == ord("!")) | (byte == ord("?")) | (byte == ord(":")) | (byte == ord(";"))
+    )
+    closing &= _white_at(d, punctuation + 1) | (after == _NUL)
+    bullet_line = (byte == _NEWLINE) & ((after == ord("-")) | (after == ord("*")) | (after == 0xE2))
+    bullets = symbols[_sequence_at(d, symbols, b"\xe2\x80\xa2")]
+    ends = punctuation[closing | bullet_line | (byte == _NUL)]
+    return np.sort(np.concatenate([ends, bullets])) if len(bullets) else ends
+
+
+def _statute_citations(d: np.ndarray, punctuation: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+    """Positions of ``(612/2021)``-style citations and of ``§:n``: a sentence holding one is legal text."""
+    slash = punctuation[d[punctuation] == _SLASH]
+    cited = _digits_at(d, slash - 1) & (d[np.minimum(slash + 5, len(d) - 1)] == ord(")"))
+    for k in range(1, 5):
+        cited &= _digits_at(d, slash + k)
+    section = symbols[_sequence_at(d, symbols, "§:n".encode())]
+    return np.concatenate([slash[cited], section])
+
+
+def _years(d: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    year = np.zeros(len(starts), dtype=np.uint16)
+    four = np.flatnonzero(ends - starts == 4)
+    if not len(four):
+        return year
+    s = starts[four]
+    digits = [d[s + k].astype(np.int32) - ord("0") for k in range(4)]
+    all_digits = np.logical_and.reduce([(x >= 0) & (x <= 9) for x in digits])
+    value = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
+    is_year = all_digits & (value >= 1900) & (value <= 2099)
+    year[four[is_year]] = value[is_year]
+    return year
+
+
+def _owner(ends: np.ndarray, word_starts: np.ndarray) -> np.ndarray:
+    """For words at ``word_starts`` (sorted), how many of the sorted positions ``ends`` lie before each:
+    the id of the line, sentence or text a word is in."""
+    counts = np.diff(np.searchsorted(word_starts, ends), prepend=0, append=len(word_starts))
+    return np.repeat(np.arange(len(ends) + 1), counts)
+
+
+def _buffer(n: int) -> np.ndarray:
+    """A per-thread uint32 work array: fresh multi-megabyte arrays cost page faults every time."""
+    buffer = getattr(_scratch, "buffer", None)
+    if buffer is None or len(buffer) < n:
+        buffer = _scratch.buffer = np.empty(max(n, _CHUNK_BYTES * 2), dtype=np.uint32)
+    return buffer[:n]
+
+
+def _word_values(d: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Each word as a 64-bit value: its length above a polynomial of its bytes modulo 2^32 (one running
+    sum, read between the word's ends and scaled back by its start). Values are not mixed: shingles,
+    lines and sentences mix the values they combine."""
+    n = len(d)
+    powers = _POWERS if n <= len(_POWERS) else _powers(_BASE, n)
+    inverse = _INVERSE_POWERS if n + 1 <= len(_INVERSE_POWERS) else _powers(pow(_BASE, -1, 2**32), n + 1)
+    running = _buffer(n + 1)
+    running[0] = 0
+    with np.errstate(over="ignore"):
+        np.copyto(running[1:], np.bitwise_or(d, _U8(0x20)), casting="unsafe")
+        np.multiply(running[1:], powers[:n], out=running[1:])
+        np.cumsum(running[1:], out=running[1:])
+        sums = (running[ends] - running[starts]) * inverse[starts]
+    return sums.astype(_U64) | (np.minimum(ends - starts, 0xFFFF).astype(_U64) << _U64(32))
+
+
+def _word_edges(word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each word is ``d[start:end]``."""
+    flips = np.flatnonzero(word[1:] != word[:-1]) + 1
+    if len(word) and word[0]:
+        flips = np.concatenate(([0], flips))
+    return flips[0::2], flips[1::2]
+
+
+def _tokenise_chunk(texts: pa.LargeStringArray) -> Tokens:
+    d = _encode(texts)
+    punctuation, symbols = _specials(d)
+    d, doomed = _repair_markers(d, symbols, punctuation)
+    if doomed:
+        punctuation, symbols = _specials(d)
+    doomed += _invisible(d, symbols) + _hyphen_joiners(d, punctuation)
+    if any(len(p) for p in doomed):
+        d = _delete(d, doomed)
+        punctuation, symbols = _specials(d)
+    word = _word_bytes(d)
+    starts, ends = _word_edges(word)
+
+    kind = d[punctuation]
+    text_ends = punctuation[kind == _NUL]
+    line_ends = punctuation[(kind == _NEWLINE) | (kind == _NUL)]
+    sentence_ends = _sentence_ends(d, punctuation, symbols)
+    legal = np.unique(np.searchsorted(sentence_ends, _statute_citations(d, punctuation, symbols)))
+    return Tokens(
+        n_texts=len(texts),
+        word_value=_word_values(d, starts, ends),
+        word_text=_owner(text_ends, starts),
+        word_line=_owner(line_ends, starts),
+        word_sentence=_owner(sentence_ends, starts),
+        word_year=_years(d, starts, ends),
+        legal_sentences=legal,
+        n_lines=len(line_ends) + 1,
+        n_sentences=len(sentence_ends) + 1,
+    )
+
+
+def _chunk_bounds(texts: pa.LargeStringArray) -> list[tuple[int, int]]:
+    """Consecutive runs of texts of about ``_CHUNK_BYTES`` together."""
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset : texts.offset + len(texts) + 1]
+    ends = offsets[1:] - offsets[0] + np.arange(1, len(texts) + 1)
+    cuts = np.searchsorted(ends, np.arange(_CHUNK_BYTES, ends[-1] if len(ends) else 0, _CHUNK_BYTES))
+    bounds = np.unique(np.concatenate(([0], cuts + 1, [len(texts)])).clip(0, len(texts)))
+    return [(int(a), int(b)) for a, b in itertools.pairwise(bounds)] or [(0, 0)]
+
+
+def as_arrow_texts(texts: Sequence[str | None] | pl.Series | pa.Array) -> pa.LargeStringArray:
+    if isinstance(texts, pl.Series):
+        texts = texts.to_arrow()
+    elif not isinstance(texts, pa.Array | pa.ChunkedArray):
+        texts = pa.array(texts, type=pa.large_string())
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    return texts.cast(pa.large_string())
+
+
+def tokenise(texts: Sequence[str | None] | pl.Series | pa.Array) -> Tokens:
+    """The words of ``texts`` (in their order), with the line, sentence and year of every word."""
+    texts = as_arrow_texts(texts)
+    parts = []
+    text_base = line_base = sentence_base = 0
+    for start, end in _chunk_bounds(texts):
+        part = _tokenise_chunk(texts.slice(start, end - start))
+        part.word_text += text_base
+        part.word_line += line_base
+        part.word_sentence += sentence_base
+        part.legal_sentences += sentence_base
+        parts.append(part)
+        text_base += end - start
+        line_base += part.n_lines
+        sentence_base += part.n_sentences
+    if len(parts) == 1:
+        return parts[0]
+    return Tokens(
+        n_texts=len(texts),
+        word_value=np.concatenate([p.word_value for p in parts]),
+        word_text=np.concatenate([p.word_text for p in parts]),
+        word_line=np.concatenate([p.word_line for p in parts]),
+        word_sentence=np.concatenate([p.word_sentence for p in parts]),
+        word_year=np.concatenate([p.word_year for p in parts]),
+        legal_sentences=np.concatenate([p.legal_sentences for p in parts]),
+        n_lines=line_base,
+        n_sentences=sentence_base,
+    )
