@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from parsing.handlings import parse_item_lines
 from parsing.html import data_block, html_lines
 from parsing.model import ParsedItem
 
 ITEM_ID = re.compile(r"(?:^|[?&])id=(?P<meeting>\d+)-(?P<position>\d+)")
+ITEM_PDF_LINK = re.compile(r'href="(?P<href>[^"]+\.PDF)"[^>]*>\s*Kokousasia PDF-muodossa', re.I)
 
 
 def agenda_position_from_url(url: str) -> int | None:
@@ -17,7 +19,15 @@ def agenda_position_from_url(url: str) -> int | None:
     return int(match["position"]) if match else None
 
 
+def item_pdf_url(html: str, url: str) -> str | None:
+    """The item's own PDF: the page's "Kokousasia PDF-muodossa" link (``kokous/<meetingId>-<n>.PDF``)."""
+    match = ITEM_PDF_LINK.search(html)
+    return urljoin(url, match["href"].replace("&amp;", "&")) if match else None
+
+
 def parse_item_page(html: str, url: str, abbreviations: dict[str, str] | None = None) -> ParsedItem:
-    return parse_item_lines(
+    item = parse_item_lines(
         html_lines(data_block(html)), abbreviations, agenda_position=agenda_position_from_url(url)
     )
+    item.pdf_url = item_pdf_url(html, url)
+    return item

@@ -35,6 +35,7 @@ class ParsedItem:
     handlings: list[ParsedHandling]
     attachments: list[str] = field(default_factory=list)
     text: str = ""
+    pdf_url: str | None = None  # the item's own PDF, where the page links one
 
     @property
     def own(self) -> ParsedHandling:

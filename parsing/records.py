@@ -157,7 +157,7 @@ def _handling_row(
         "disqualifications": handling.disqualifications,
         "text": handling.text,
         "url": page.row.url,
-        "pdf_url": page.pdf_url,
+        "pdf_url": page.pdf_url or item.pdf_url,
         "meeting_url": context.get("meeting_url") if handling.is_own else None,
         "is_procedural": item.is_procedural,
         "is_own_page": handling.is_own,

@@ -28,10 +28,10 @@ def test_the_spider_finds_exactly_the_items_each_demo_site_holds(demo_server, de
         assert archived_item_ids(demo_settings, source_id) == items_on_site(
             demo_server, source_id, date(2025, 1, 1)
         )
-    # Documents: one PDF per item and one whole-meeting PDF per meeting (6 and 4 meetings since 2025).
+    # Documents: one whole-meeting PDF per meeting (6 and 4 meetings since 2025); item PDFs are linked.
     assert {k: (v.status, v.items, v.documents, v.failures) for k, v in summaries.items()} == {
-        "asikkala": ("finished", 19, 25, 0),
-        "heinola": ("finished", 17, 21, 0),
+        "asikkala": ("finished", 19, 6, 0),
+        "heinola": ("finished", 17, 4, 0),
     }
 
 
@@ -60,7 +60,6 @@ def test_every_response_is_archived_with_its_url_time_and_hash(demo_settings):
         "meeting",
         "meeting_pdf",
         "meetingitem",
-        "item_pdf",
     }
     for row in rows:
         body = archive.read_blob(row.sha256)
@@ -69,8 +68,8 @@ def test_every_response_is_archived_with_its_url_time_and_hash(demo_settings):
         assert row.status == 200
         assert datetime.fromisoformat(row.fetched_at).utcoffset() is not None
         assert row.etag and row.last_modified
-    pdfs = [row for row in rows if row.kind == "item_pdf"]
-    assert len(pdfs) == 19
+    pdfs = [row for row in rows if row.kind == "meeting_pdf"]
+    assert len(pdfs) == 6
     assert all(archive.read_blob(row.sha256).startswith(b"%PDF") for row in pdfs)
     assert all(row.content_type == "application/pdf" for row in pdfs)
 

@@ -1,10 +1,10 @@
 """Dynasty (Innofactor) sites: ``DREQUEST.PHP?page=…&id=…``.
 
 The walk is bodies (``meeting_handlers``) → a body's meetings (``meetings``) → one meeting
-(``meeting``, with its whole-meeting PDF) → its items (``meetingitem``) and each item's PDF
-(``kokous/<meetingId>-<n>.PDF``). Every URL after the entry point is taken from the page's own links, so
-a base URL with a path prefix and either parameter order (``?page=meetingitem&id=…`` or
-``?id=…&page=meetingitem``) work alike. Meetings older than ``since`` are not opened.
+(``meeting``, with its whole-meeting PDF ``kokous/<meetingId>.PDF``) → its items (``meetingitem``),
+each linking its own PDF (``kokous/<meetingId>-<n>.PDF``). Every URL after the entry point is taken
+from the page's own links, so a base URL with a path prefix and either parameter order
+(``?page=meetingitem&id=…`` or ``?id=…&page=meetingitem``) work alike. Meetings older than ``since`` are not opened.
 
 Dynasty servers keep a session and have been seen answering with another page than the one asked for.
 Each meeting and item page names its own id in its PDF link (``kokous/<id>.PDF``); a page whose PDF
@@ -56,8 +56,12 @@ def own_pdf_id(response: Response) -> str | None:
 
 
 class DynastySpider(ArchivingSpider):
+    """By default the whole-meeting PDF is archived once per meeting and an item's own PDF (the same
+    text as its HTML page) only linked: ``item_pdfs=True`` archives those too, at one request per item."""
+
     name = "dynasty"
     platform = "dynasty"
+    item_pdfs = False
     STAGES: ClassVar[dict[str, tuple[str, ...]]] = {
         "entry": ("meeting_handlers",),
         "bodies": ("meetings",),
@@ -159,18 +163,19 @@ class DynastySpider(ArchivingSpider):
         context = response.meta["context"]
         self.count("items")
         self.count("items_changed" if changed else "items_unchanged")
-        for link in page.css("a[href]"):
-            href = link.attrib["href"]
-            if PDF_ID.search(href) and "PDF-muodossa" in " ".join(link.css("::text").getall()):
-                pdf_context = {"item_id": context.get("item_id"), "item_url": response.url}
-                yield self.fetch(
-                    page.urljoin(href),
-                    self.parse_document,
-                    "item_pdf",
-                    pdf_context,
-                    parent_changed=changed,
-                    meeting_date=date.fromisoformat(context["meeting_date"]),
-                )
+        if self.item_pdfs:
+            for link in page.css("a[href]"):
+                href = link.attrib["href"]
+                if PDF_ID.search(href) and "PDF-muodossa" in " ".join(link.css("::text").getall()):
+                    pdf_context = {"item_id": context.get("item_id"), "item_url": response.url}
+                    yield self.fetch(
+                        page.urljoin(href),
+                        self.parse_document,
+                        "item_pdf",
+                        pdf_context,
+                        parent_changed=changed,
+                        meeting_date=date.fromisoformat(context["meeting_date"]),
+                    )
 
     def parse_document(self, response: Response):
         self.count("documents")

@@ -2,10 +2,10 @@
 
 The walk: the search forms ``pk_tek_tweb.htm`` (minutes) and ``epj_tek_tweb.htm`` (agendas) name the
 bodies in their ``kirjaamo`` select → for each body, the meeting list is a POST of
-``kirjaamo=<id>&oper=where&pvm1=…&pvm2=…`` to the form's action, asked in date windows from ``since`` to
-today (agendas: to a year ahead); a window whose answer says it was capped ("Hakutuloksessa näkyy
-N riviä") is split in two and asked again → meeting pages ``pk_asil_tweb.htm?+bid=<N>`` → item documents
-``fileshow?doctype=3&docid=<N>`` (older sites: ``ktproxy2.dll?doctype=3&docid=<N>``).
+``kirjaamo=<id>&oper=where&pvm1=…&pvm2=…`` to the form's action, asked in date windows from ``since``
+to today (agendas: from 90 days back to a year ahead); a window whose answer says it was capped
+("Hakutuloksessa näkyy N riviä") is split in two and asked again → meeting pages
+``pk_asil_tweb.htm?+bid=<N>`` → item documents ``fileshow?doctype=3&docid=<N>`` (older sites: ``ktproxy2.dll?doctype=3&docid=<N>``).
 
 A meeting page's columns are in the site's own order, so cells are recognised by what they hold: the §
 is a cell of digits, the item is the cell linking a document. A row without a § (the cover page) is
@@ -29,6 +29,8 @@ DOCUMENT_LINK = re.compile(r"(?:fileshow|ktproxy2\.dll)\?.*docid=(\d+)", re.I)
 LISTED = re.compile(r"^(?P<body>.+?):\s*\d+/\d{4}$")
 #: The first windows asked: a year at a time; capped windows are halved until they fit.
 FIRST_WINDOW = timedelta(days=366)
+#: Agendas are asked from this far back (and a year ahead): an older meeting's minutes supersede them.
+AGENDA_LOOKBACK = timedelta(days=90)
 MIN_WINDOW = timedelta(days=1)
 
 
@@ -79,14 +81,17 @@ class TWebSpider(ArchivingSpider):
         action = page.urljoin(page.css("form::attr(action)").get() or "pk_kokl_tweb.htm")
         document_type = response.meta["context"]["document_type"]
         today = self.started.date()
-        last = today if document_type == "minutes" else today + timedelta(days=365)
+        if document_type == "minutes":
+            first, last = self.since, today
+        else:
+            first, last = max(self.since, today - AGENDA_LOOKBACK), today + timedelta(days=365)
         for option in page.css("select[name=kirjaamo] option"):
             body_id = (option.attrib.get("value") or "").strip()
             if not body_id:
                 continue
             body = " ".join(option.css("::text").getall()).strip()
-            for first, end in date_windows(self.since, last):
-                yield self.list_window(action, body_id, body, document_type, first, end)
+            for window_first, window_last in date_windows(first, last):
+                yield self.list_window(action, body_id, body, document_type, window_first, window_last)
 
     def list_window(self, action: str, body_id: str, body: str, document_type: str, first: date, last: date):
         form = {"kirjaamo": body_id, "oper": "where", "pvm1": fi(first), "pvm2": fi(last)}
