@@ -4,7 +4,8 @@ The walk is bodies (``meeting_handlers``) → a body's meetings (``meetings``) �
 (``meeting``, with its whole-meeting PDF ``kokous/<meetingId>.PDF``) → its items (``meetingitem``),
 each linking its own PDF (``kokous/<meetingId>-<n>.PDF``). Every URL after the entry point is taken
 from the page's own links, so a base URL with a path prefix and either parameter order
-(``?page=meetingitem&id=…`` or ``?id=…&page=meetingitem``) work alike. Meetings older than ``since`` are not opened.
+(``?page=meetingitem&id=…`` or ``?id=…&page=meetingitem``) work alike. Meetings older than
+``since`` are not opened.
 
 Dynasty servers keep a session and have been seen answering with another page than the one asked for.
 Each meeting and item page names its own id in its PDF link (``kokous/<id>.PDF``); a page whose PDF

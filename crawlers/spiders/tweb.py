@@ -5,7 +5,8 @@ bodies in their ``kirjaamo`` select → for each body, the meeting list is a POS
 ``kirjaamo=<id>&oper=where&pvm1=…&pvm2=…`` to the form's action, asked in date windows from ``since``
 to today (agendas: from 90 days back to a year ahead); a window whose answer says it was capped
 ("Hakutuloksessa näkyy N riviä") is split in two and asked again → meeting pages
-``pk_asil_tweb.htm?+bid=<N>`` → item documents ``fileshow?doctype=3&docid=<N>`` (older sites: ``ktproxy2.dll?doctype=3&docid=<N>``).
+``pk_asil_tweb.htm?+bid=<N>`` → item documents ``fileshow?doctype=3&docid=<N>`` (older sites:
+``ktproxy2.dll?doctype=3&docid=<N>``).
 
 A meeting page's columns are in the site's own order, so cells are recognised by what they hold: the §
 is a cell of digits, the item is the cell linking a document. A row without a § (the cover page) is
