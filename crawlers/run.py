@@ -20,6 +20,7 @@ class SourceCrawl:
     status: str  # "finished", or why the source was not crawled
     requests: int = 0
     responses: int = 0
+    items_listed: int = 0  # items the listings showed, whether or not they were asked for again
     items: int = 0  # item pages read, new, changed or confirmed unchanged (304)
     items_changed: int = 0  # item pages that were new or had changed
     documents: int = 0
@@ -92,6 +93,7 @@ def _run_in_this_process(
             status=str(stats.get("finish_reason", "not finished")),
             requests=int(stats.get("downloader/request_count", 0)),
             responses=int(stats.get("downloader/response_count", 0)),
+            items_listed=int(stats.get("minutes/items_listed", 0)),
             items=int(stats.get("minutes/items", 0)),
             items_changed=int(stats.get("minutes/items_changed", 0)),
             documents=int(stats.get("minutes/documents", 0)),

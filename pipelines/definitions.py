@@ -2,13 +2,15 @@
 
 import dagster as dg
 
-from pipelines.assets import handlings, matters, raw_archive, warehouse
+from pipelines import assets, checks
+from pipelines.jobs import crawl_job, harvest_job, process_job
 from pipelines.resources import MinutesResource
-from pipelines.schedules import crawl_job, daily_crawl, daily_process, process_job
+from pipelines.schedules import daily_crawl, daily_process, weekly_backfill
 
 defs = dg.Definitions(
-    assets=[raw_archive, handlings, matters, warehouse],
-    jobs=[crawl_job, process_job],
-    schedules=[daily_crawl, daily_process],
+    assets=dg.load_assets_from_modules([assets]),
+    asset_checks=dg.load_asset_checks_from_modules([checks]),
+    jobs=[crawl_job, process_job, harvest_job],
+    schedules=[daily_crawl, daily_process, weekly_backfill],
     resources={"minutes": MinutesResource()},
 )

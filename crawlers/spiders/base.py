@@ -20,6 +20,8 @@ from crawlers.revalidation import DEFAULT_REVALIDATE_HOURS, is_fresh
 from crawlers.settings import source_settings
 from minutes.registry import Source
 
+#: The manifest kinds that hold one item each.
+ITEM_KINDS = frozenset({"meetingitem", "item_page", "item_document"})
 #: In a probe (``minutes doctor``), how many documents of each kind are worth asking for.
 PROBE_LIMITS = {
     "meeting": 3,
@@ -55,6 +57,7 @@ class ArchivingSpider(scrapy.Spider):
         self.started = datetime.now(UTC)
         self.probe = probe
         self.probed: dict[str, int] = {}
+        self.listed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -83,6 +86,9 @@ class ArchivingSpider(scrapy.Spider):
         body = "&".join(f"{k}={v}" for k, v in form.items()) if form else None
         context = {**context, "form": body} if body else context
         key = f"{url} {body}" if body else url
+        if kind in ITEM_KINDS and key not in self.listed:
+            self.listed.add(key)
+            self.count("items_listed")  # what the site shows, fetched or not: zero means it broke
         seen = self.known.get(key)
         if not parent_changed and is_fresh(seen, meeting_date, self.started, self.revalidate_hours):
             self.crawler.stats.inc_value("minutes/skipped_fresh")
