@@ -5,6 +5,7 @@ prints on its last line."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import subprocess
 import sys
@@ -49,6 +50,8 @@ def crawl(settings: Settings, source_ids: list[str] | None = None, probe: bool =
         command += ["--source", source_id]
     if probe:
         command.append("--probe")
+    if settings.use_feeds:
+        command.append("--feeds")
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = completed.stdout.strip().splitlines()
     if completed.returncode != 0 or not lines:
@@ -76,6 +79,7 @@ def _run_in_this_process(
             continue
         crawler = process.create_crawler(spider_cls)
         crawlers[source.id] = crawler
+        options = {"use_feeds": settings.use_feeds} if source.platform == "dynasty" else {}
         process.crawl(
             crawler,
             source=source,
@@ -83,6 +87,7 @@ def _run_in_this_process(
             archive_root=str(settings.archive_dir),
             revalidate_hours=settings.revalidate_hours,
             probe=probe,
+            **options,
         )
     if crawlers:
         process.start()
@@ -112,10 +117,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--source", action="append", dest="source_ids")
     parser.add_argument("--revalidate-hours")
     parser.add_argument("--probe", action="store_true")
+    parser.add_argument("--feeds", action="store_true")
     args = parser.parse_args(argv)
     settings = resolve_settings(
         sources=args.sources, data_dir=args.data_dir, since=args.since, revalidate_hours=args.revalidate_hours
     )
+    settings = dataclasses.replace(settings, use_feeds=args.feeds)
     summary = _run_in_this_process(settings, args.source_ids, probe=args.probe)
     print(json.dumps([s.__dict__ for s in summary], ensure_ascii=False))
 

@@ -14,6 +14,14 @@ from demo_sites.content import DemoSite, Handling, Item, Meeting
 from demo_sites.textlayout import bullets_as_dots, hard_wrap
 
 FI_DATE = "%d.%m.%Y"
+#: Sites whose links put the id first (``?id=…&page=meetingitem``), as some real Dynasty sites do.
+ID_FIRST = {"heinola"}
+
+
+def item_href(site: DemoSite, meeting_id: str, position: int) -> str:
+    if site.source_id in ID_FIRST:
+        return f"DREQUEST.PHP?id={meeting_id}-{position}&amp;page=meetingitem"
+    return f"DREQUEST.PHP?page=meetingitem&amp;id={meeting_id}-{position}"
 
 
 def _page(site: DemoSite, title: str, content: str, rss_base: str) -> str:
@@ -76,8 +84,8 @@ def meeting_page(site: DemoSite, meeting: Meeting, minutes_published: bool, rss_
         f"&ndash; {escape(meeting.place)}"
     )
     rows = [
-        f'<tr><td>{item.position}</td><td><a href="DREQUEST.PHP?page=meetingitem&amp;id={meeting.id}-'
-        f'{item.position}">{escape(item.title)}</a></td></tr>'
+        f'<tr><td>{item.position}</td><td><a href="{item_href(site, meeting.id, item.position)}">'
+        f"{escape(item.title)}</a></td></tr>"
         for item in meeting.items
     ]
     content = (
@@ -144,14 +152,13 @@ def item_page(site: DemoSite, meeting: Meeting, item: Item, minutes_published: b
     item_id = f"{meeting.id}-{item.position}"
     positions = [i.position for i in meeting.items]
     index = positions.index(item.position)
-    item_link = 'href="DREQUEST.PHP?page=meetingitem&amp;id={}-{}"'
     prev_link = (
-        f"<a {item_link.format(meeting.id, positions[index - 1])}>Edellinen asia</a>"
+        f'<a href="{item_href(site, meeting.id, positions[index - 1])}">Edellinen asia</a>'
         if index > 0
         else "Edellinen asia"
     )
     next_link = (
-        f"<a {item_link.format(meeting.id, positions[index + 1])}>Seuraava asia</a>"
+        f'<a href="{item_href(site, meeting.id, positions[index + 1])}">Seuraava asia</a>'
         if index + 1 < len(positions)
         else "Seuraava asia"
     )
@@ -186,3 +193,47 @@ def _heading_text(handling: Handling, doc: str, is_own: bool) -> str:
     if is_own and doc == "agenda":
         return f"{escape(handling.body)} {date_text}"
     return f"{escape(handling.body)} {date_text} &sect; {handling.section}"
+
+
+def _rss(site: DemoSite, title: str, entries: list[tuple[str, str, str]], rss_base: str) -> bytes:
+    """An RSS 2.0 feed as Dynasty serves it: ISO-8859-1, texts in CDATA."""
+    items = "".join(
+        f"<item><title><![CDATA[{entry_title}]]></title><link>{rss_base}?{query}</link>"
+        f"<description><![CDATA[{description}]]></description></item>\n"
+        for entry_title, query, description in entries
+    )
+    xml = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n<rss version="2.0"><channel>'
+        f"<title><![CDATA[{site.org_name} - {title}]]></title><link>{rss_base}</link>\n"
+        f"{items}</channel></rss>\n"
+    )
+    return xml.encode("iso-8859-1", errors="xmlcharrefreplace")
+
+
+def _newest_meetings(site: DemoSite, show: int) -> list[Meeting]:
+    return sorted(site.meetings, key=lambda m: (m.date, m.id), reverse=True)[:show]
+
+
+def rss_meetings(site: DemoSite, minutes_published: bool, rss_base: str, show: int = 30) -> bytes:
+    entries = [
+        (
+            f"{site.body(m.body_id).name} {m.date.strftime(FI_DATE)}",
+            f"page=meeting&amp;id={m.id}",
+            _label(m.document_type(minutes_published)),
+        )
+        for m in _newest_meetings(site, show)
+    ]
+    return _rss(site, "Kokoukset", entries, rss_base)
+
+
+def rss_meeting_items(site: DemoSite, minutes_published: bool, rss_base: str, show: int = 30) -> bytes:
+    entries = [
+        (
+            f"{site.body(m.body_id).name} {m.date.strftime(FI_DATE)} / {item.title}",
+            f"page=meetingitem&amp;id={m.id}-{item.position}",
+            _label(m.document_type(minutes_published)),
+        )
+        for m in _newest_meetings(site, show)
+        for item in m.items
+    ][:show]
+    return _rss(site, "Kokousasiat", entries, rss_base)

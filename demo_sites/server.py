@@ -99,6 +99,15 @@ def _dynasty_response(site: DemoSite, state: DemoState, query: dict[str, str], r
     return None
 
 
+def _dynasty_feed(site: DemoSite, state: DemoState, query: dict[str, str], rss_base: str) -> bytes | None:
+    show = int(query["show"]) if query.get("show", "").isdigit() else 30
+    if query.get("page") == "rss/meetings":
+        return dynasty.rss_meetings(site, state.minutes_published, rss_base, show)
+    if query.get("page") == "rss/meetingitems":
+        return dynasty.rss_meeting_items(site, state.minutes_published, rss_base, show)
+    return None
+
+
 def _find_item(site: DemoSite, ident: str):
     meeting_id, _, position = ident.partition("-")
     meeting = site.meeting(meeting_id)
@@ -242,6 +251,9 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
                         return 200, html.encode("utf-8"), "text/html; charset=utf-8"
                 elif rest == "cgi/DREQUEST.PHP":
                     rss_base = f"http://{self.headers.get('Host', '127.0.0.1')}{prefix}cgi/DREQUEST.PHP"
+                    feed = _dynasty_feed(site, state, query, rss_base)
+                    if feed is not None:
+                        return 200, feed, "application/rss+xml; charset=ISO-8859-1"
                     html = _dynasty_response(site, state, query, rss_base)
                     if html is not None:
                         return 200, html.encode("utf-8"), "text/html; charset=utf-8"

@@ -52,9 +52,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from crawlers.run import crawl
 
-    settings = _settings(args)
+    settings = dataclasses.replace(_settings(args), use_feeds=args.feeds)
     failed = False
     for summary in crawl(settings, args.source):
         print(
@@ -152,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text)
         _add_common(sub, since=True)
         sub.add_argument("--source", action="append", help="a source id from the registry (repeatable)")
+        sub.add_argument(
+            "--feeds",
+            action="store_true",
+            help="Dynasty: start from the meetings feed (fast daily path) instead of every body",
+        )
         sub.set_defaults(func=func)
 
     proc = commands.add_parser("process", help="raw archive → parsed, linked, loaded; no network")

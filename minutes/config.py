@@ -23,6 +23,8 @@ class Settings:
     since: date
     #: how long a known item under an unchanged listing counts as fresh (scaled up for old meetings)
     revalidate_hours: float = 20.0
+    #: Dynasty: start from the meetings feed (the daily fast path) instead of walking every body
+    use_feeds: bool = False
 
     @property
     def archive_dir(self) -> Path:
@@ -52,6 +54,7 @@ def resolve_settings(
     warehouse: str | Path | None = None,
     since: str | date | None = None,
     revalidate_hours: float | str | None = None,
+    use_feeds: bool = False,
     environ: dict[str, str] | None = None,
 ) -> Settings:
     env = os.environ if environ is None else environ
@@ -71,4 +74,5 @@ def resolve_settings(
         warehouse=warehouse_path,
         since=since_value or two_years_back(today_in_helsinki()),
         revalidate_hours=float(revalidate) if revalidate not in (None, "") else 20.0,
+        use_feeds=use_feeds,
     )

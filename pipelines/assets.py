@@ -35,6 +35,7 @@ class CrawlConfig(dg.Config):
 
     since: str | None = None
     revalidate_hours: float | None = None
+    feeds: bool = False  # Dynasty: the meetings feed as the fast path (daily runs)
 
 
 def _items_archived(archive: Archive, source_id: str) -> int:
@@ -60,6 +61,7 @@ def raw_archive(
 ) -> dg.MaterializeResult:
     base = minutes.settings()
     settings = resolve_settings(
+        use_feeds=config.feeds,
         sources=base.sources_file,
         data_dir=base.data_dir,
         warehouse=base.warehouse,

@@ -20,10 +20,14 @@ BACKFILL_DAYS = 90
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 def daily_crawl(context: dg.ScheduleEvaluationContext):
-    """One run per source, so a broken site fails alone and the others carry on."""
+    """One run per source, so a broken site fails alone and the others carry on; Dynasty sources start
+    from their meetings feed."""
+    config = {"ops": {"raw_archive": {"config": {"feeds": True}}}}
     for source_id in source_partitions.get_partition_keys():
         yield dg.RunRequest(
-            run_key=f"{context.scheduled_execution_time:%Y-%m-%d}-{source_id}", partition_key=source_id
+            run_key=f"{context.scheduled_execution_time:%Y-%m-%d}-{source_id}",
+            partition_key=source_id,
+            run_config=config,
         )
 
 

@@ -1,5 +1,6 @@
 """The Dynasty spider against the demo sites, over real HTTP on 127.0.0.1."""
 
+import dataclasses
 import hashlib
 from datetime import date, datetime
 
@@ -7,6 +8,7 @@ from archive import Archive
 from crawlers.run import crawl
 from crawlers.settings import BASE_SETTINGS, source_settings
 from crawlers.spiders.dynasty import dynasty_query
+from demo_sites.faults import Fault
 from minutes.config import USER_AGENT
 from minutes.registry import load_registry
 from tests.conftest import settings_for
@@ -125,3 +127,27 @@ def test_politeness_defaults_and_a_sources_own_override():
         "AUTOTHROTTLE_START_DELAY": 1.0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
     }
+
+
+def test_the_meetings_feed_leads_to_the_same_items_without_walking_every_body(demo_server, demo_settings):
+    settings = dataclasses.replace(demo_settings, use_feeds=True)
+    (summary,) = crawl(settings, ["asikkala"])
+    assert archived_item_ids(settings, "asikkala") == items_on_site(demo_server, "asikkala", date(2025, 1, 1))
+    asked = [served.path for served in demo_server.state.requests]
+    assert asked[1] == "/asikkala/cgi/DREQUEST.PHP?page=rss%2Fmeetings&show=200"
+    assert not any("page=meeting_handlers" in path or "page=meetings&" in path for path in asked)
+    assert summary.items == 19
+
+
+def test_a_feed_that_fails_falls_back_to_walking_the_site(demo_server, demo_settings):
+    demo_server.add_fault("page=rss", Fault("status", status=404, times=10))
+    settings = dataclasses.replace(demo_settings, use_feeds=True)
+    crawl(settings, ["heinola"])
+    assert archived_item_ids(settings, "heinola") == items_on_site(demo_server, "heinola", date(2025, 1, 1))
+
+
+def test_item_links_with_the_id_first_are_followed_like_any_other(demo_server, demo_settings):
+    crawl(demo_settings, ["heinola"])
+    asked = {served.path for served in demo_server.state.requests}
+    assert "/heinola/dynasty2025/cgi/DREQUEST.PHP?id=2026058-4&page=meetingitem" in asked
+    assert "2026058-4" in archived_item_ids(demo_settings, "heinola")

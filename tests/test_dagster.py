@@ -151,6 +151,7 @@ def test_the_daily_crawl_runs_at_six_in_helsinki_one_run_per_source():
     requests = list(daily_crawl.evaluate_tick(context).run_requests)
     assert len(requests) == 12
     assert (requests[0].partition_key, requests[0].run_key) == ("lahti", "2026-11-23-lahti")
+    assert requests[0].run_config == {"ops": {"raw_archive": {"config": {"feeds": True}}}}
 
 
 def test_the_weekly_backfill_asks_again_for_the_last_ninety_days():

@@ -76,6 +76,7 @@ class ArchivingSpider(scrapy.Spider):
         parent_changed: bool = True,
         meeting_date: date | None = None,
         form: dict[str, str] | None = None,
+        errback=None,
     ) -> scrapy.Request | None:
         """A request for ``url``, conditional when the archive has it; None when not worth asking."""
         if self.probe:
@@ -105,7 +106,7 @@ class ArchivingSpider(scrapy.Spider):
             body=body,
             headers={**headers, **({"Content-Type": "application/x-www-form-urlencoded"} if body else {})},
             callback=callback,
-            errback=self.record_failure,
+            errback=errback or self.record_failure,
             dont_filter=body is not None,  # one URL, many forms: each window is its own document
             meta={
                 "kind": kind,

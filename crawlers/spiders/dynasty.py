@@ -19,6 +19,7 @@ from datetime import date
 from typing import ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from scrapy import Selector
 from scrapy.http import Response
 
 from crawlers.spiders.base import ArchivingSpider
@@ -27,6 +28,7 @@ MEETING_LABEL = re.compile(r"(Pöytäkirja|Esityslista)\s+(\d{1,2})\.(\d{1,2})\.
 DOCUMENT_TYPES = {"Pöytäkirja": "minutes", "Esityslista": "agenda"}
 PDF_ID = re.compile(r"(?:^|/)(?P<id>\d+(?:-\d+)?)\.PDF$", re.I)
 MIXUP_RETRIES = 3
+XML_ENCODING_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def dynasty_query(url: str) -> dict[str, str]:
@@ -47,6 +49,25 @@ def meeting_label(text: str) -> tuple[str, date] | None:
     return DOCUMENT_TYPES[kind], date(int(year), int(month), int(day))
 
 
+FEED_TITLE = re.compile(r"^(?P<body>.+?)\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*$")
+XML_ENCODING = re.compile(rb"<\?xml[^>]*encoding=[\"']([\w.-]+)")
+
+
+def feed_meetings(response: Response):
+    """(meeting URL, body, "minutes" | "agenda", date) of each entry of a Dynasty meetings feed, an RSS
+    document in ISO-8859-1 whose titles ("Kunnanhallitus 10.03.2025") sit in CDATA."""
+    declared = XML_ENCODING.search(response.body[:200])
+    text = response.body.decode(declared[1].decode() if declared else "utf-8", errors="replace")
+    feed = Selector(text=XML_ENCODING_DECLARATION.sub("", text, count=1), type="xml")
+    for entry in feed.xpath("//item"):
+        title = FEED_TITLE.match((entry.xpath("title/text()").get() or "").strip())
+        link = (entry.xpath("link/text()").get() or "").strip()
+        kind = DOCUMENT_TYPES.get((entry.xpath("description/text()").get() or "").strip())
+        if title and link and dynasty_query(link).get("page") == "meeting":
+            day, month, year = (int(p) for p in title["date"].split("."))
+            yield response.urljoin(link), title["body"], kind or "minutes", date(year, month, day)
+
+
 def own_pdf_id(response: Response) -> str | None:
     """The id a meeting or item page names in its own PDF link (the first ``kokous/<id>.PDF``)."""
     for href in response.css("a[href]::attr(href)").getall():
@@ -64,14 +85,51 @@ class DynastySpider(ArchivingSpider):
     platform = "dynasty"
     item_pdfs = False
     STAGES: ClassVar[dict[str, tuple[str, ...]]] = {
-        "entry": ("meeting_handlers",),
+        "entry": ("meeting_handlers", "feed"),
         "bodies": ("meetings",),
         "meetings": ("meeting",),
         "items": ("meetingitem",),
     }
 
+    #: How many of the newest meetings the feed is asked for (Dynasty answers up to about 1000).
+    FEED_SIZE = 200
+
+    def __init__(self, *args, use_feeds: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.use_feeds = use_feeds
+
     async def start(self):
+        if self.use_feeds:
+            feed = f"{self.source.base_url}?{urlencode({'page': 'rss/meetings', 'show': self.FEED_SIZE})}"
+            yield self.fetch(feed, self.parse_feed, "feed", {}, errback=self.feed_failed)
+        else:
+            yield self.fetch(entry_url(self.source.base_url), self.parse_bodies, "meeting_handlers", {})
+
+    def feed_failed(self, failure):
+        """A feed that fails costs nothing but its request: the full walk takes over."""
+        self.record_failure(failure)
+        self.logger.warning("%s: the feed failed, walking the site instead", failure.request.url)
         yield self.fetch(entry_url(self.source.base_url), self.parse_bodies, "meeting_handlers", {})
+
+    def parse_feed(self, response: Response):
+        """The fast path: the meetings feed names the newest meetings with their body and date, so a
+        daily run opens only those meeting pages instead of every body's meeting list. A feed that does
+        not answer or names no meeting falls back to the full walk."""
+        entries = list(feed_meetings(self.page(response)[0]))
+        if not entries:
+            self.logger.warning("%s: no meetings in the feed, walking the site instead", response.url)
+            yield self.fetch(entry_url(self.source.base_url), self.parse_bodies, "meeting_handlers", {})
+            return
+        for url, body, document_type, meeting_date in entries:
+            if meeting_date < self.since:
+                continue
+            context = {
+                "body": body,
+                "meeting_id": dynasty_query(url).get("id"),
+                "meeting_date": meeting_date.isoformat(),
+                "document_type": document_type,
+            }
+            yield self.fetch(url, self.parse_meeting, "meeting", context)
 
     def wrong_page(self, request, response: Response) -> str | None:
         """Why a response is not the page asked for (the session mix-up), or None."""
