@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from parsing.bodies import canonical_body
-from parsing.handlings import DIARY_NUMBER, PROCEDURAL_TITLE, build_handling, fi_date, match_label
+from parsing.handlings import DIARY_NUMBER, build_handling, fi_date, is_procedural_item, match_label
 from parsing.html import html_lines
 from parsing.model import ParsedItem
 from parsing.text import clean_characters, normalise_lines
@@ -44,18 +44,11 @@ def split_blocks(lines: list[str]) -> list[list[str]]:
 
 
 def parse_casem_page(html: str, url: str, abbreviations: dict[str, str] | None = None) -> ParsedItem:
-    abbreviations = abbreviations or {}
-    lines = [clean_characters(line).rstrip() for line in html_lines(html)]
-    start = next((i for i, line in enumerate(lines) if HEADER.match(line)), None)
-    if start is None:
-        return ParsedItem(None, None, None, None, False, [])
-    header = HEADER.match(lines[start])
-    body = canonical_body(header["body"], abbreviations)
-    meeting_date = fi_date(header["date"])
-    rest = lines[start + 1 :]
-    is_minutes = any(line.strip() == MINUTES_MARK for line in rest)
-    rest = [line for line in rest if line.strip() != MINUTES_MARK]
+    return parse_casem_lines(html_lines(html), abbreviations)
 
+
+def _title_and_diary_number(rest: list[str]) -> tuple[int | None, str | None, str | None, int]:
+    """The "§ N Title" line and the diary number under it, and where the handlings begin."""
     title = section = diary_number = None
     body_start = 0
     for index, line in enumerate(rest):
@@ -69,26 +62,47 @@ def parse_casem_page(html: str, url: str, abbreviations: dict[str, str] | None =
             body_start = index + 1
         else:
             break
+    return section, title, diary_number, body_start
+
+
+def parse_casem_lines(raw_lines: list[str], abbreviations: dict[str, str] | None = None) -> ParsedItem:
+    """The rendered text of a CaseM item page (from its HTML, or text copied off the page): header,
+    title, diary number, then the handlings, earlier ones first."""
+    abbreviations = abbreviations or {}
+    lines = [clean_characters(line).rstrip() for line in raw_lines]
+    start = next((i for i, line in enumerate(lines) if HEADER.match(line)), None)
+    header = HEADER.match(lines[start]) if start is not None else None
+    rest = lines[start + 1 :] if start is not None else _after_chrome(lines)
+    is_minutes = any(line.strip() == MINUTES_MARK for line in rest)
+    rest = [line for line in rest if line.strip() != MINUTES_MARK]
+    section, title, diary_number, body_start = _title_and_diary_number(rest)
 
     blocks = split_blocks(rest[body_start:]) or [[]]
     handlings = [
         build_handling(block, None, n == len(blocks) - 1, abbreviations) for n, block in enumerate(blocks)
     ]
     own = handlings[-1]
-    own.body, own.body_printed, own.meeting_date, own.section = (
-        body,
-        header["body"].strip(),
-        meeting_date,
-        section,
-    )
+    if header:
+        own.body = canonical_body(header["body"], abbreviations)
+        own.body_printed = header["body"].strip()
+        own.meeting_date = fi_date(header["date"])
+    own.section = section
     item_text = normalise_lines([line for line in rest if line.strip() != "Aikaisempi käsittely"])
     own.text = item_text
     return ParsedItem(
-        document_type="minutes" if is_minutes else "agenda",
+        # Without the header line nothing says which meeting this is, nor whether it is minutes.
+        document_type=("minutes" if is_minutes else "agenda") if header else None,
         title=title,
         diary_number=diary_number,
         agenda_position=None,
-        is_procedural=bool(title and PROCEDURAL_TITLE.search(title)),
+        is_procedural=is_procedural_item(title, own.proposal),
         handlings=handlings,
         text=item_text,
     )
+
+
+def _after_chrome(lines: list[str]) -> list[str]:
+    """A page whose header line is missing (an excerpt, a changed layout): its text from the first
+    section label on, so that the page chrome above is not read as item text."""
+    first = next((i for i, line in enumerate(lines) if match_label(line)), len(lines))
+    return lines[first:]

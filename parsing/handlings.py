@@ -44,6 +44,13 @@ LABELS: dict[str, str] = {
     "Esittelyteksti": "explanation",
     "Tiivistelmä": "explanation",
     "Esittelijä": "presenter",
+    "Kaupunginhallituksen ehdotus": "proposal",
+    "Kaupunginhallituksen esitys": "proposal",
+    "Kunnanhallituksen ehdotus": "proposal",
+    "Kunnanhallituksen esitys": "proposal",
+    "Maakuntahallituksen ehdotus": "proposal",
+    "Aluehallituksen ehdotus": "proposal",
+    "Aluehallituksen esitys": "proposal",
     "Kaupunginjohtajan esitys": "proposal",
     "Kaupunginjohtajan ehdotus": "proposal",
     "Kunnanjohtajan esitys": "proposal",
@@ -69,7 +76,8 @@ LABELS: dict[str, str] = {
     "Dnro": "diary",
     "Dno": "diary",
 }
-# Labels that are also ordinary first words of a sentence ("Ehdotus hyväksyttiin."): a label only alone.
+# Labels that are also ordinary first words of a sentence ("Ehdotus hyväksyttiin."): a label only alone
+# or before a tab or colon.
 ALONE_ONLY = {"Ehdotus", "Esitys", "Lisätiedot", "Lisätietoja", "Liitteet", "Oheismateriaali"}
 LABEL_LINE = re.compile(
     r"^\s*(?P<label>" + "|".join(re.escape(k) for k in sorted(LABELS, key=len, reverse=True)) + r")"
@@ -103,6 +111,27 @@ PROCEDURAL_TITLE = re.compile(
     r"saapuneet\s+kirjeet|kokouksen\s+järjestäytyminen|ääntenlaskij",
     re.I,
 )
+
+# What a standing item proposes, for an excerpt that lost its title.
+PROCEDURAL_PROPOSAL = re.compile(
+    r"(?:lailliseksi|laillisesti\s+koolle\s+kutsutuksi)\s+ja\s+päätösvaltaiseksi|"
+    r"pöytäkirjan\s*tarkastajiksi|työjärjestykseksi",
+    re.I,
+)
+
+
+def is_procedural_item(title: str | None, proposal: str | None) -> bool:
+    """A standing item (lawfulness of the meeting, minute checkers, agenda order…) by its title, or by
+    its proposal where the text shows no title."""
+    if title:
+        return bool(PROCEDURAL_TITLE.search(title))
+    return bool(proposal and PROCEDURAL_PROPOSAL.search(proposal))
+
+
+def clean_line(line: str) -> str:
+    """A rendered line with clean characters, its tabs kept: a tab is where a table row's label cell
+    ends (``Valmistelija<TAB>…``, ``1<TAB>Attachment name``)."""
+    return "\t".join(clean_characters(part) for part in line.split("\t")).rstrip()
 
 
 def fi_date(text: str) -> date:
@@ -145,8 +174,8 @@ def match_label(line: str) -> tuple[str, str] | None:
     if not match:
         return None
     label, rest = match["label"], match["rest"].strip()
-    if label in ALONE_ONLY and rest:
-        return None
+    if label in ALONE_ONLY and rest and match["sep"] not in ("\t", ":"):
+        return None  # "Ehdotus hyväksyttiin." is a sentence; "Liitteet<TAB>1 Kartta" a labelled row
     return LABELS[label], rest
 
 
@@ -260,6 +289,7 @@ def diary_number_of(line: str) -> str | None:
 def _joined_title(run: list[str]) -> str:
     """A title from its lines: a PDF wraps a long title, so a line of 40 characters or more followed
     by another is one title; otherwise the last line is (the ones above it are attachment names)."""
+    run = [" ".join(line.split()) for line in run]
     title = run[-1]
     for line in reversed(run[:-1]):
         if len(line) < 40:
@@ -273,10 +303,12 @@ def read_preamble(lines: list[str]) -> Preamble:
     handling heading."""
     preamble = Preamble()
     runs: list[list[str]] = [[]]
+    listing_attachments = False  # the lines under a "Liitteet" label, up to a blank line
     for line in lines:
         stripped = line.strip()
         if not stripped:
             runs.append([])
+            listing_attachments = False
             continue
         if SECTION_LINE.match(line):
             continue
@@ -284,9 +316,15 @@ def read_preamble(lines: list[str]) -> Preamble:
             preamble.diary_number = preamble.diary_number or dno
             runs.append([])
         elif ATTACHMENT_LINE.match(line) and ("\t" in line or " | " in line):
-            preamble.attachments.append(re.split(r"\t|\s\|\s", stripped, maxsplit=1)[1].strip(" |"))
+            name = re.split(r"\t|\s\|\s", stripped, maxsplit=1)[1]
+            preamble.attachments.append(name.strip().strip("|").strip())
         elif (labelled := match_label(line)) and labelled[0] in ("attachments", "earlier"):
             runs.append([])
+            listing_attachments = labelled[0] == "attachments"
+            if listing_attachments and labelled[1]:
+                preamble.attachments.append(labelled[1])
+        elif listing_attachments:
+            preamble.attachments.append(stripped)
         else:
             runs[-1].append(stripped)
     filled = [run for run in runs if run]
@@ -347,7 +385,7 @@ def _cleaned_block(block: list[str], title: str | None) -> tuple[list[str], str 
                 title, index = found, after
             continue
         at_start = not any(b.strip() for b in body_lines)
-        if title and line.strip() == title and at_start:
+        if title and " ".join(line.split()) == title and at_start:
             continue
         if at_start and (dno := diary_number_of(line)):
             diary_number = diary_number or dno
@@ -373,7 +411,7 @@ def parse_item_lines(
 ) -> ParsedItem:
     """Parse the rendered text of one item (page, PDF or pasted text) into its handlings."""
     abbreviations = abbreviations or {}
-    lines = [clean_characters(line).rstrip() for line in raw_lines]
+    lines = [clean_line(line) for line in raw_lines]
     lines = [line for line in lines if not FURNITURE.search(line.strip())]
     header = find_header(lines)
     start = header.index + 1 if header else 0
@@ -424,7 +462,7 @@ def parse_item_lines(
         title=title,
         diary_number=diary_number,
         agenda_position=agenda_position,
-        is_procedural=bool(title and PROCEDURAL_TITLE.search(title)),
+        is_procedural=is_procedural_item(title, own.proposal),
         handlings=handlings,
         attachments=preamble.attachments,
         text=item_text,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 # Invisible characters that survive NFC/NFKC and split words in comparisons.
 INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
@@ -33,11 +34,60 @@ def clean_characters(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def join_hyphenated(left: str, right: str) -> str:
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the text around a line-break hyphen says about its words: compounds it writes with a
+    hyphen (``leader-ryhmä``), words it writes whole, and capitalised words it uses mid-sentence
+    (proper nouns such as ``Hollolan``). Lowercased."""
+
+    hyphen_stems: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
+    proper_nouns: frozenset[str] = frozenset()
+
+
+NO_VOCABULARY = Vocabulary()
+TOKEN = re.compile(r"[\w-]+[.!?:;,)]*|\S")
+
+
+def vocabulary_of(lines: list[str]) -> Vocabulary:
+    """The words of ``lines`` as evidence for repairing line-break hyphens elsewhere in them."""
+    stems, words, proper = set(), set(), set()
+    sentence_start = True
+    for line in lines:
+        if not line.strip() or BULLET.match(line):
+            sentence_start = True
+        for token in TOKEN.findall(line):
+            word = token.rstrip(".!?:;,)")
+            if "-" in word.strip("-"):
+                stems.add(word.split("-", 1)[0].lower())
+            elif word.isalpha():
+                words.add(word.lower())
+            if word[:1].isupper() and not sentence_start and word.isalpha():
+                proper.add(word.lower())
+            sentence_start = token.endswith((".", "!", "?", ":")) or token in ("•", "-", "–")
+    return Vocabulary(frozenset(stems), frozenset(words), frozenset(proper))
+
+
+def _at_sentence_start(text: str) -> bool:
+    return not text.strip() or text.rstrip().endswith((".", "!", "?", ":", "•", " -", "–"))
+
+
+def _is_proper_stem(stem: str, before: str, vocabulary: Vocabulary) -> bool:
+    """A capitalised stem that names something (Leader-, Hollola-): capitalised mid-sentence, with a
+    capital inside it (DigiOne-), or used as a proper noun elsewhere in the text (Hollolan)."""
+    if not stem[:1].isupper():
+        return False
+    if any(ch.isupper() for ch in stem[1:]) or not _at_sentence_start(before):
+        return True
+    lowered = stem.lower()
+    return len(lowered) >= 4 and any(noun.startswith(lowered) for noun in vocabulary.proper_nouns)
+
+
+def join_hyphenated(left: str, right: str, vocabulary: Vocabulary = NO_VOCABULARY) -> str:
     """Join a line ending in ``left`` (which ends with "-") to a line starting with ``right``."""
     stem = left[:-1]
     next_word = right.split(" ", 1)[0]
-    last_word = stem.rsplit(" ", 1)[-1]
+    before, _, last_word = stem.rpartition(" ")
     if not last_word or not next_word:
         return f"{left} {right}"
     if next_word.lower().strip(",.;:") in JOINING_WORDS:
@@ -48,16 +98,23 @@ def join_hyphenated(left: str, right: str) -> str:
         return f"{left}{right}"  # EU-, ICT-: an abbreviation's hyphen
     if last_word[-1].lower() in VOWELS and last_word[-1].lower() == next_word[0].lower():
         return f"{left}{right}"  # linja-auto: Finnish writes a hyphen between identical vowels
+    stem_word = last_word.lstrip("(\"'”").lower()
+    if stem_word in vocabulary.hyphen_stems:
+        return f"{left}{right}"  # the text writes this compound with a hyphen elsewhere
+    if (stem_word + next_word.rstrip(".,;:!?)").lower()) in vocabulary.words:
+        return f"{stem}{right}"  # …and this one whole
+    if _is_proper_stem(last_word.lstrip("(\"'”"), before, vocabulary):
+        return f"{left}{right}"  # Leader-ryhmältä, Hollola-päivät: a name before the hyphen
     return f"{stem}{right}"  # an ordinary word broken at the line end
 
 
-def _join(paragraph: list[str]) -> str:
+def _join(paragraph: list[str], vocabulary: Vocabulary = NO_VOCABULARY) -> str:
     text = ""
     for line in paragraph:
         if not text:
             text = line
         elif text.endswith("-") and len(text) > 1 and text[-2].isalnum():
-            text = join_hyphenated(text, line)
+            text = join_hyphenated(text, line, vocabulary)
         else:
             text = f"{text} {line}"
     return text
@@ -90,7 +147,8 @@ def normalise_lines(lines: list[str]) -> str:
         pending_blank = False
     if current:
         paragraphs.append(current)
-    return "\n\n".join(_join(p) for p in paragraphs)
+    vocabulary = vocabulary_of([line for paragraph in paragraphs for line in paragraph])
+    return "\n\n".join(_join(p, vocabulary) for p in paragraphs)
 
 
 def normalise_text(text: str) -> str:
