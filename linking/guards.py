@@ -23,11 +23,11 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-#: the furthest apart two handlings of one matter have been seen: board and council, then the region
-MAX_DAYS_APART = 548
-SAME_SOURCE_MAX_DAYS = 365
-#: a substitution in at least this share of the year contexts two texts share marks another period
-SUBSTITUTED_SHARE = 0.25
+#: Handlings of one regional matter fall within months of each other (the region's bodies, then each
+#: municipality's board and council); a recurring item comes back after a year.
+MAX_DAYS_APART = 320
+#: Within one municipality a matter goes from board to council within weeks, at most a few months.
+SAME_SOURCE_MAX_DAYS = 240
 MIN_TITLE_AGREEMENT = 0.5
 
 _TITLE_WORD = re.compile(r"[a-zåäöéü]+")
@@ -110,7 +110,7 @@ def pair_block_reason(
         return "procedural item"
     if a.get("title_years") and b.get("title_years") and a["title_years"] != b["title_years"]:
         return f"titles name other years ({a['title_years']} vs {b['title_years']})"
-    if substituted_year_contexts and substituted_year_contexts >= SUBSTITUTED_SHARE * shared_year_contexts:
+    if substituted_year_contexts:
         return f"years exchanged in {substituted_year_contexts} of {shared_year_contexts} shared contexts"
     days = _days_apart(a.get("meeting_date"), b.get("meeting_date"))
     if days is not None and days > MAX_DAYS_APART:

@@ -1,43 +1,49 @@
 """The link index: every item's fingerprints, persisted, so that new items are compared with it alone.
 
 An index is a directory of *segments*, one per ``add``: the first holds the whole warehouse, each later
-one a day's new items. A segment stores, per item, what any later comparison needs and nothing that can
-be recomputed cheaply:
+one a day's new items. A segment ``S`` stores, per item, what a later comparison needs:
 
-- ``items-S.parquet``: ids, source, date, title, diary number, procedural flag, where its shingles are;
+- ``items-S.parquet``: ids, source, date, title, diary number, procedural flag, and where the item's
+  rows are in the files below;
 - ``shingles-S.u32``: every item's shingle hashes (low 32 bits), for exact verification of candidates;
 - ``signatures-S.u32``: the MinHash signatures (items × SLOTS), kept with the settings that made them;
-- ``bands-S.u64``: per band, the band keys of the segment's items sorted with the item number in their
-  low bits — a new item's candidates are one binary search per band and segment;
-- ``sentences-S.parquet``, ``years-S.parquet``, ``lines-S.parquet``: distinctive sentences (for the
-  own-wording search), year contexts (for the period guard), and per-source line counts (so that a new
-  item's boilerplate is judged against everything its source published before).
+- ``bands-S.u64``: per band, the segment's band keys sorted with the item number in their low bits — a
+  new item's candidates are one binary search per band and segment;
+- ``years-S.bin`` (year contexts, for the period guard) and ``sentences-S.bin`` (distinctive sentences,
+  for the own-wording search), in item order;
+- ``lines-S.bin``: per batch, the (source, line) keys sorted with the number of items carrying each, so
+  that a new item's boilerplate is judged against everything its source published before.
 
 ``settings.json`` records the tokeniser, the shingling, the MinHash algorithm with its seed and banding,
 and the format; an index made with other settings is never reused (``open_or_create`` starts afresh).
 Links found so far are in ``links.parquet``.
+
+Batches are fingerprinted by two worker threads (NumPy and Polars release the interpreter lock in their
+array work) and written in order by the caller's thread.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import shutil
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from linking import minhash
-from linking.fingerprints import SHINGLE_SETTINGS, Fingerprints, fingerprint, source_key
+from linking.fingerprints import SHINGLE_SETTINGS, fingerprint, source_key
 from linking.guards import title_years_column
 from linking.tokens import TOKENISER_VERSION
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 MIN_SHINGLES = 25  # an item with fewer shingles has too little text of its own to be compared
+WORKERS = 2
 
 SETTINGS = {
     "format": INDEX_FORMAT,
@@ -68,6 +74,28 @@ LINK_SCHEMA = {
     "evidence": pl.String,
 }
 
+YEAR_ROW = np.dtype([("context", "<u8"), ("year", "<u2")])
+SENTENCE_ROW = np.dtype([("hash", "<u8"), ("item", "<i8")])
+LINE_ROW = np.dtype([("key", "<u8"), ("items", "<i8")])
+
+_META_SCHEMA = {
+    "idx": pl.Int64,
+    "item_id": pl.String,
+    "source": pl.String,
+    "meeting_date": pl.Date,
+    "title": pl.String,
+    "title_years": pl.String,
+    "diary": pl.String,
+    "procedural": pl.Boolean,
+    "content_key": pl.String,
+    "segment": pl.Int32,
+    "shingle_start": pl.Int64,
+    "shingle_count": pl.Int32,
+    "year_start": pl.Int64,
+    "year_count": pl.Int32,
+    "sentence_count": pl.Int32,
+}
+
 
 @dataclass
 class Segment:
@@ -77,18 +105,31 @@ class Segment:
     first: int
     n: int
     shingles: np.ndarray  # uint32, memory-mapped
+    years: np.ndarray  # YEAR_ROW, memory-mapped
     bands: np.ndarray  # (BANDS, n) uint64 packed and sorted per band, memory-mapped
+    lines: np.ndarray  # LINE_ROW: sorted runs, one per batch
+    line_runs: np.ndarray  # int64 offsets of the runs
 
     def band_roots(self, band: int, keys: np.ndarray) -> np.ndarray:
         """For each key, the smallest item of this segment with that key in ``band``, else -1."""
         run = self.bands[band]
         if not len(run) or not len(keys):
             return np.full(len(keys), -1, dtype=np.int64)
-        high = keys & ~np.uint64((1 << minhash.ITEM_BITS) - 1)
+        high = keys & ~minhash.ITEM_MASK
         at = np.minimum(np.searchsorted(run, high), len(run) - 1)
         found = (run[at] >> np.uint64(minhash.ITEM_BITS)) == (high >> np.uint64(minhash.ITEM_BITS))
-        items = (run[at] & np.uint64((1 << minhash.ITEM_BITS) - 1)).astype(np.int64)
+        items = (run[at] & minhash.ITEM_MASK).astype(np.int64)
         return np.where(found, items, -1)
+
+    def line_counts(self, keys: np.ndarray) -> np.ndarray:
+        """How many of the segment's items carry each (source, line) key."""
+        counts = np.zeros(len(keys), dtype=np.int64)
+        for start, end in zip(self.line_runs[:-1], self.line_runs[1:], strict=True):
+            run = self.lines[start:end]
+            at = np.minimum(np.searchsorted(run["key"], keys), len(run) - 1)
+            found = run["key"][at] == keys
+            counts[found] += run["items"][at[found]]
+        return counts
 
 
 @dataclass
@@ -101,6 +142,18 @@ class Added:
 
 
 @dataclass
+class _BatchResult:
+    meta: pl.DataFrame
+    shingles: np.ndarray
+    signatures: np.ndarray
+    band_keys: np.ndarray
+    years: np.ndarray
+    sentences: np.ndarray
+    lines: np.ndarray
+    eligible: np.ndarray
+
+
+@dataclass
 class _SegmentWriter:
     """Streams one segment's files while batches are fingerprinted."""
 
@@ -109,26 +162,40 @@ class _SegmentWriter:
     first: int
     n: int = 0
     shingle_count: int = 0
+    year_count: int = 0
     metas: list = field(default_factory=list)
     band_parts: list = field(default_factory=list)
-    writers: dict = field(default_factory=dict)
+    eligible: list = field(default_factory=list)
+    line_runs: list = field(default_factory=lambda: [0])
 
     def __post_init__(self) -> None:
-        self.shingle_file = (self.directory / f"shingles-{self.name}.u32").open("wb")
-        self.signature_file = (self.directory / f"signatures-{self.name}.u32").open("wb")
+        files = {"shingles": "u32", "signatures": "u32", "years": "bin", "sentences": "bin", "lines": "bin"}
+        self.files = {
+            kind: (self.directory / f"{kind}-{self.name}.{ext}").open("wb") for kind, ext in files.items()
+        }
 
-    def write_table(self, kind: str, table: pa.Table) -> None:
-        if kind not in self.writers:
-            self.writers[kind] = pq.ParquetWriter(
-                self.directory / f"{kind}-{self.name}.parquet", table.schema
+    def write(self, result: _BatchResult) -> None:
+        result.shingles.tofile(self.files["shingles"])
+        result.signatures.tofile(self.files["signatures"])
+        result.years.tofile(self.files["years"])
+        result.sentences.tofile(self.files["sentences"])
+        result.lines.tofile(self.files["lines"])
+        self.line_runs.append(self.line_runs[-1] + len(result.lines))
+        self.metas.append(
+            result.meta.with_columns(
+                pl.col("shingle_start") + self.shingle_count, pl.col("year_start") + self.year_count
             )
-        self.writers[kind].write_table(table)
+        )
+        self.band_parts.append(result.band_keys)
+        self.eligible.append(result.eligible)
+        self.shingle_count += len(result.shingles)
+        self.year_count += len(result.years)
+        self.n += len(result.meta)
 
     def close(self) -> None:
-        self.shingle_file.close()
-        self.signature_file.close()
-        for writer in self.writers.values():
-            writer.close()
+        for file in self.files.values():
+            file.close()
+        np.array(self.line_runs, dtype=np.int64).tofile(self.directory / f"lines-{self.name}.runs")
 
 
 class LinkIndex:
@@ -176,20 +243,21 @@ class LinkIndex:
         return index
 
     def _open_segment(self, name: str, first: int, n: int) -> Segment:
+        path = self.directory
         return Segment(
             name=name,
             first=first,
             n=n,
-            shingles=_memmap(self.directory / f"shingles-{name}.u32", np.uint32),
-            bands=_memmap(self.directory / f"bands-{name}.u64", np.uint64).reshape(minhash.BANDS, n),
+            shingles=_memmap(path / f"shingles-{name}.u32", np.uint32),
+            years=_memmap(path / f"years-{name}.bin", YEAR_ROW),
+            bands=_memmap(path / f"bands-{name}.u64", np.uint64).reshape(minhash.BANDS, n),
+            lines=_memmap(path / f"lines-{name}.bin", LINE_ROW),
+            line_runs=np.fromfile(path / f"lines-{name}.runs", dtype=np.int64),
         )
 
     def save_links(self, links: pl.DataFrame) -> None:
         self.links = links
         links.write_parquet(self.directory / "links.parquet")
-
-    def discard(self) -> None:
-        shutil.rmtree(self.directory, ignore_errors=True)
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -198,52 +266,47 @@ class LinkIndex:
         return len(self.items)
 
     def shingle_sets(self, items: np.ndarray) -> dict[int, np.ndarray]:
+        """Each item's distinct shingle hashes (low 32 bits), sorted."""
         rows = self.items[np.unique(items)].select("idx", "segment", "shingle_start", "shingle_count")
         return {
             idx: np.unique(self.segments[segment].shingles[start : start + count])
             for idx, segment, start, count in rows.iter_rows()
         }
 
-    def _scan(self, kind: str) -> pl.LazyFrame | None:
-        files = sorted(self.directory.glob(f"{kind}-*.parquet"))
-        return pl.scan_parquet(files) if files else None
-
     def year_contexts(self, items: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        scan = self._scan("years")
-        if scan is None or not len(items):
+        """(item, context, year) rows of the given items."""
+        rows = self.items[np.unique(items)].select("idx", "segment", "year_start", "year_count")
+        parts = [
+            (idx, self.segments[segment].years[start : start + count])
+            for idx, segment, start, count in rows.iter_rows()
+            if count
+        ]
+        if not parts:
             return np.empty(0, np.int64), np.empty(0, np.uint64), np.empty(0, np.uint16)
-        wanted = pl.LazyFrame({"item": np.unique(items).astype(np.int64)})
-        rows = scan.join(wanted, on="item", how="semi").collect()
-        return rows["item"].to_numpy(), rows["context"].to_numpy(), rows["year"].to_numpy()
+        years = np.concatenate([p for _, p in parts])
+        owner = np.repeat([idx for idx, _ in parts], [len(p) for _, p in parts])
+        return owner, years["context"], years["year"]
 
     def shared_sentences(self, items: np.ndarray | None = None) -> pl.DataFrame:
         """(hash, item) rows of every distinctive sentence that more than one item has — or, given
         ``items``, that one of them has and some other item too."""
-        scan = self._scan("sentences")
-        if scan is None:
-            return pl.DataFrame(schema={"hash": pl.UInt64, "item": pl.Int64})
-        if items is None:
-            return scan.filter(pl.col("hash").is_duplicated()).collect()
-        wanted = pl.LazyFrame({"item": np.asarray(items, dtype=np.int64)})
-        theirs = scan.join(wanted, on="item", how="semi").select("hash").unique()
-        return scan.join(theirs, on="hash", how="semi").filter(pl.col("hash").is_duplicated()).collect()
+        parts = [
+            np.fromfile(self.directory / f"sentences-{s.name}.bin", dtype=SENTENCE_ROW) for s in self.segments
+        ]
+        rows = np.concatenate(parts) if parts else np.empty(0, dtype=SENTENCE_ROW)
+        table = pl.DataFrame({"hash": rows["hash"], "item": rows["item"]})
+        if items is not None:
+            theirs = table.join(
+                pl.DataFrame({"item": np.asarray(items, dtype=np.int64)}), on="item", how="semi"
+            )
+            table = table.join(theirs.select("hash").unique(), on="hash", how="semi")
+        return table.filter(pl.col("hash").is_duplicated())
 
-    def sentence_counts(self, items: np.ndarray) -> np.ndarray:
-        return self.items["sentence_count"].to_numpy()[items]
-
-    def _prior_line_counts(self, keys: np.ndarray) -> np.ndarray:
-        scan = self._scan("lines")
-        if scan is None:
-            return np.zeros(len(keys), dtype=np.int64)
-        wanted = pl.DataFrame({"key": keys})
-        found = (
-            scan.join(wanted.lazy(), on="key", how="semi")
-            .group_by("key")
-            .agg(pl.col("items").sum())
-            .collect()
-        )
-        counts = wanted.join(found, on="key", how="left").fill_null(0)
-        return counts["items"].to_numpy()
+    def prior_line_counts(self, keys: np.ndarray) -> np.ndarray:
+        counts = np.zeros(len(keys), dtype=np.int64)
+        for segment in self.segments:
+            counts += segment.line_counts(keys)
+        return counts
 
     # --- adding -------------------------------------------------------------------------------------
 
@@ -254,71 +317,35 @@ class LinkIndex:
         name = f"{len(self.segments):06d}"
         writer = _SegmentWriter(self.directory, name, first)
         try:
-            for batch in batches:
-                self._add_batch(writer, batch)
+            for result in self._fingerprinted(batches, first):
+                writer.write(result)
         finally:
             writer.close()
         if not writer.n:
             return Added(first, 0, np.empty((0, 2), dtype=np.int64))
         meta = pl.concat(writer.metas)
         keys = np.concatenate(writer.band_parts)
-        eligible = meta["eligible"].to_numpy()
-        candidates, runs = self._candidates(keys, eligible, first)
+        candidates, runs = self._candidates(keys, np.concatenate(writer.eligible), first)
         runs.tofile(self.directory / f"bands-{name}.u64")
-        meta.drop("eligible").write_parquet(self.directory / f"items-{name}.parquet")
-        self.items = pl.concat([self.items, meta.drop("eligible")])
+        meta.write_parquet(self.directory / f"items-{name}.parquet")
+        self.items = pl.concat([self.items, meta])
         self.segments.append(self._open_segment(name, first, writer.n))
         return Added(first, writer.n, candidates)
 
-    def _add_batch(self, writer: _SegmentWriter, batch: pl.DataFrame) -> None:
-        batch = _conform(batch)
-        n = len(batch)
-        idx = writer.first + writer.n + np.arange(n)
-        keys = {s: source_key(s) for s in batch["source"].unique().to_list()}
-        sources = batch["source"].replace_strict(keys, return_dtype=pl.UInt64).to_numpy()
-        procedural = batch["procedural"].to_numpy()
-        # standing items take part in no text link: nothing of theirs is compared
-        texts = batch.select(pl.when(pl.col("procedural")).then(pl.lit("")).otherwise(pl.col("text")))
-        prior = self._prior_line_counts if self.segments else None
-        fp = fingerprint(texts.to_series().to_arrow(), sources, prior=prior)
-        signatures = minhash.signatures(fp.shingle_offsets, fp.shingles)
-        counts = fp.shingle_counts()
-        eligible = (counts >= MIN_SHINGLES) & ~procedural
-        writer.band_parts.append(minhash.band_keys(signatures))
-        fp.shingles.astype(np.uint32).tofile(writer.shingle_file)
-        signatures.tofile(writer.signature_file)
-        self._write_side_tables(writer, fp, idx)
-        writer.metas.append(
-            batch.select(
-                pl.Series("idx", idx, dtype=pl.Int64),
-                "item_id",
-                "source",
-                "meeting_date",
-                "title",
-                title_years_column(pl.col("title")).alias("title_years"),
-                "diary",
-                "procedural",
-                "content_key",
-                pl.lit(len(self.segments), dtype=pl.Int32).alias("segment"),
-                pl.Series("shingle_start", writer.shingle_count + fp.shingle_offsets[:-1], dtype=pl.Int64),
-                pl.Series("shingle_count", counts, dtype=pl.Int32),
-                pl.Series("sentence_count", np.bincount(fp.sentence_item, minlength=n), dtype=pl.Int32),
-                pl.Series("eligible", eligible),
-            )
-        )
-        writer.shingle_count += len(fp.shingles)
-        writer.n += n
-
-    def _write_side_tables(self, writer: _SegmentWriter, fp: Fingerprints, idx: np.ndarray) -> None:
-        writer.write_table(
-            "sentences",
-            pa.table({"hash": fp.sentence_hash, "item": idx[fp.sentence_item]}),
-        )
-        writer.write_table(
-            "years",
-            pa.table({"item": idx[fp.year_item], "context": fp.year_context, "year": fp.year_value}),
-        )
-        writer.write_table("lines", pa.table({"key": fp.line_keys, "items": fp.line_counts}))
+    def _fingerprinted(self, batches: Iterable[pl.DataFrame], first: int) -> Iterator[_BatchResult]:
+        """Batch results in order, computed two at a time."""
+        segment = len(self.segments)
+        prior = self.prior_line_counts if self.segments else None
+        pending: deque[Future] = deque()
+        with ThreadPoolExecutor(WORKERS) as pool:
+            for batch in batches:
+                batch = _conform(batch)
+                pending.append(pool.submit(_fingerprint_batch, batch, first, segment, prior))
+                first += len(batch)
+                if len(pending) > WORKERS:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
 
     def _candidates(
         self, keys: np.ndarray, eligible: np.ndarray, first: int
@@ -328,24 +355,25 @@ class LinkIndex:
         n = len(keys)
         items = first + np.arange(n)
         runs = np.empty((minhash.BANDS, n), dtype=np.uint64)
-        roots, members = [], []
-        for band in range(minhash.BANDS):
+        unmatchable = _unmatchable(items[~eligible])
+
+        def one_band(band: int) -> tuple[np.ndarray, np.ndarray]:
             band_keys = keys[:, band].copy()
             # an item too short to compare keeps a key nothing else has: its own number in the top bits
-            band_keys[~eligible] = _unmatchable(items[~eligible])
+            band_keys[~eligible] = unmatchable
             runs[band] = minhash.sorted_band(band_keys, items)
             root, member = minhash.star_edges_in_sorted(runs[band])
-            if self.segments:
-                old = np.where(eligible, self._old_roots(band, band_keys), -1)
-                has_old = old >= 0
-                roots.append(old[has_old])
-                members.append(items[has_old])
-                # among the new items, pair only within buckets no earlier item is in
-                keep = ~has_old[member - first]
-                root, member = root[keep], member[keep]
-            roots.append(root)
-            members.append(member)
-        return minhash.unique_pairs(roots, members), runs
+            if not self.segments:
+                return root, member
+            old = np.where(eligible, self._old_roots(band, band_keys), -1)
+            has_old = old >= 0
+            # among the new items, pair only within buckets no earlier item is in
+            keep = ~has_old[member - first]
+            return np.concatenate([old[has_old], root[keep]]), np.concatenate([items[has_old], member[keep]])
+
+        with ThreadPoolExecutor(WORKERS) as pool:
+            edges = list(pool.map(one_band, range(minhash.BANDS)))
+        return minhash.unique_pairs([r for r, _ in edges], [m for _, m in edges]), runs
 
     def _old_roots(self, band: int, keys: np.ndarray) -> np.ndarray:
         best = np.full(len(keys), -1, dtype=np.int64)
@@ -356,21 +384,67 @@ class LinkIndex:
         return best
 
 
-_META_SCHEMA = {
-    "idx": pl.Int64,
-    "item_id": pl.String,
-    "source": pl.String,
-    "meeting_date": pl.Date,
-    "title": pl.String,
-    "title_years": pl.String,
-    "diary": pl.String,
-    "procedural": pl.Boolean,
-    "content_key": pl.String,
-    "segment": pl.Int32,
-    "shingle_start": pl.Int64,
-    "shingle_count": pl.Int32,
-    "sentence_count": pl.Int32,
-}
+def _fingerprint_batch(batch: pl.DataFrame, first: int, segment: int, prior) -> _BatchResult:
+    n = len(batch)
+    idx = first + np.arange(n)
+    keys = {s: source_key(s) for s in batch["source"].unique().to_list()}
+    sources = batch["source"].replace_strict(keys, return_dtype=pl.UInt64).to_numpy()
+    procedural = batch["procedural"].to_numpy()
+    # standing items take part in no text link: nothing of theirs is compared
+    texts = batch.select(pl.when(pl.col("procedural")).then(pl.lit("")).otherwise(pl.col("text"))).to_series()
+    fp = fingerprint(texts.to_arrow(), sources, prior=prior)
+    signatures = minhash.signatures(fp.shingle_offsets, fp.shingles)
+    counts = fp.shingle_counts()
+    years = np.empty(len(fp.year_item), dtype=YEAR_ROW)
+    years["context"], years["year"] = fp.year_context, fp.year_value
+    sentences = np.empty(len(fp.sentence_item), dtype=SENTENCE_ROW)
+    sentences["hash"], sentences["item"] = fp.sentence_hash, idx[fp.sentence_item]
+    lines = np.empty(len(fp.line_keys), dtype=LINE_ROW)
+    lines["key"], lines["items"] = fp.line_keys, fp.line_counts  # sorted by key
+    year_offsets = np.searchsorted(fp.year_item, np.arange(n + 1))
+    meta = batch.select(
+        pl.Series("idx", idx, dtype=pl.Int64),
+        "item_id",
+        "source",
+        "meeting_date",
+        "title",
+        title_years_column(pl.col("title")).alias("title_years"),
+        "diary",
+        "procedural",
+        "content_key",
+        pl.lit(segment, dtype=pl.Int32).alias("segment"),
+        pl.Series("shingle_start", fp.shingle_offsets[:-1], dtype=pl.Int64),
+        pl.Series("shingle_count", counts, dtype=pl.Int32),
+        pl.Series("year_start", year_offsets[:-1], dtype=pl.Int64),
+        pl.Series("year_count", np.diff(year_offsets), dtype=pl.Int32),
+        pl.Series("sentence_count", np.bincount(fp.sentence_item, minlength=n), dtype=pl.Int32),
+    )
+    return _BatchResult(
+        meta=meta,
+        shingles=fp.shingles.astype(np.uint32),
+        signatures=signatures,
+        band_keys=minhash.band_keys(signatures),
+        years=years,
+        sentences=sentences,
+        lines=lines,
+        eligible=(counts >= MIN_SHINGLES) & ~procedural,
+    )
+
+
+def reuse_freed_memory() -> None:
+    """Keep freed memory for the next batch instead of returning it to the kernel at once.
+
+    glibc hands blocks over 128 KiB back to the kernel when they are freed; the linker frees and
+    allocates arrays of the same few sizes batch after batch, and on a virtual machine the page faults
+    of taking them back cost about a third of its time. This raises glibc's thresholds for the process
+    (no effect on other C libraries)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    libc.mallopt(m_mmap_threshold, 32 * 2**20)
+    libc.mallopt(m_trim_threshold, 1024 * 2**20)
 
 
 def _unmatchable(items: np.ndarray) -> np.ndarray:

@@ -191,15 +191,18 @@ def _labels(n: int, links: pl.DataFrame, extra_edges: np.ndarray) -> np.ndarray:
     return components(n, a, b)
 
 
-def _matter_ids(index: LinkIndex, labels: np.ndarray) -> pl.DataFrame:
+def _matter_ids(index: LinkIndex, labels: np.ndarray, wanted: np.ndarray | None = None) -> pl.DataFrame:
+    """item_id, matter_id of the ``wanted`` items (all by default), in the index's order."""
     members = index.items.select("item_id", pl.Series("label", labels))
-    names = members.group_by("label").agg(pl.col("item_id").min())
+    rows = members if wanted is None else members[wanted]
+    named = members.join(rows.select("label").unique(), on="label", how="semi")
+    names = named.group_by("label").agg(pl.col("item_id").min())
     names = names.with_columns(
         matter_id=pl.Series([matter_id_for(member) for member in names["item_id"].to_list()], dtype=pl.String)
     )
-    return members.join(names.select("label", "matter_id"), on="label", how="left").select(
-        "item_id", "matter_id"
-    )
+    return rows.join(
+        names.select("label", "matter_id"), on="label", how="left", maintain_order="left"
+    ).select("item_id", "matter_id")
 
 
 def _with_item_ids(index: LinkIndex, links: pl.DataFrame) -> pl.DataFrame:
@@ -214,11 +217,14 @@ def _with_item_ids(index: LinkIndex, links: pl.DataFrame) -> pl.DataFrame:
 
 
 def link_into(
-    index: LinkIndex, batches: Iterable[pl.DataFrame], page_links: pl.DataFrame | None = None
+    index: LinkIndex,
+    batches: Iterable[pl.DataFrame],
+    page_links: pl.DataFrame | None = None,
+    only_new: bool = False,
 ) -> Linked:
-    """Add new items (batches of whole sources) to ``index``, link them, and name every item's matter.
-    ``page_links`` (a, b, link_type, score, evidence) are same-page links, which are not kept in the
-    index (they come with every run)."""
+    """Add new items (batches of whole sources) to ``index``, link them, and name every item's matter
+    (with ``only_new``, the new items' matters only). ``page_links`` (a, b, link_type, score, evidence)
+    are same-page links, which are not kept in the index (they come with every run)."""
     added = index.add(batches)
     near, blocked = verify_candidates(index, added.candidates)
     links = pl.concat([index.links, near])
@@ -230,7 +236,8 @@ def link_into(
         index.save_links(links)
     labels = _labels(index.n, links, page_edges)
     every_link = pl.concat([links, page_links])
-    return Linked(_matter_ids(index, labels), _with_item_ids(index, every_link), blocked)
+    wanted = np.arange(added.first, index.n) if only_new else None
+    return Linked(_matter_ids(index, labels, wanted), _with_item_ids(index, every_link), blocked)
 
 
 def link_table(

@@ -29,7 +29,7 @@ ALGORITHM = f"oph-optimal-densification/v1/seed={SEED}/slots={SLOTS}/bands={BAND
 EMPTY = np.uint32(0xFFFFFFFF)
 #: Band keys keep their top bits; the low ``ITEM_BITS`` carry the item number when sorted (2^26 items).
 ITEM_BITS = 26
-_ITEM_MASK = np.uint64((1 << ITEM_BITS) - 1)
+ITEM_MASK = np.uint64((1 << ITEM_BITS) - 1)
 _U64 = np.uint64
 _SLOT_SHIFT = _U64(64 - SLOTS.bit_length() + 1)
 _CHUNK_ITEMS = 65536 // SLOTS  # item-and-slot numbers of a chunk fit in uint16 (a radix sort)
@@ -55,19 +55,21 @@ def _slot_minima(item: np.ndarray, slot: np.ndarray, value: np.ndarray, n_items:
 
 
 def _densify(signatures: np.ndarray) -> np.ndarray:
-    """Empty slots borrow from the first filled slot on their probe sequence."""
-    rows = np.flatnonzero((signatures == EMPTY).any(axis=1) & (signatures != EMPTY).any(axis=1))
+    """Empty slots borrow from the first filled slot on their probe sequence (in place)."""
+    rows, slots = np.nonzero(signatures == EMPTY)
     if not len(rows):
         return signatures
-    original = signatures[rows]
-    filled = original.copy()
+    has_any = (signatures != EMPTY).any(axis=1)
+    keep = has_any[rows]  # an item without shingles stays empty
+    rows, slots = rows[keep], slots[keep]
+    original = signatures.copy() if len(rows) else signatures
     for probe in _PROBES:
-        empty = filled == EMPTY
-        if not empty.any():
+        borrowed = original[rows, probe[slots]]
+        found = borrowed != EMPTY
+        signatures[rows[found], slots[found]] = borrowed[found]
+        rows, slots = rows[~found], slots[~found]
+        if not len(rows):
             break
-        borrowed = original[:, probe]
-        filled = np.where(empty, borrowed, filled)
-    signatures[rows] = filled
     return signatures
 
 
@@ -103,7 +105,7 @@ def band_keys(signatures: np.ndarray) -> np.ndarray:
 def pack(keys: np.ndarray, items: np.ndarray) -> np.ndarray:
     """Band keys with the item number in their low bits: sorted, equal keys run together, smallest
     item first."""
-    return (keys & ~_ITEM_MASK) | items.astype(_U64)
+    return (keys & ~ITEM_MASK) | items.astype(_U64)
 
 
 def sorted_band(keys: np.ndarray, items: np.ndarray) -> np.ndarray:
@@ -121,7 +123,7 @@ def star_edges_in_sorted(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     start = np.concatenate(([True], ~same))
     root_at = np.maximum.accumulate(np.where(start, np.arange(len(packed)), 0))
     members = np.flatnonzero(~start)
-    item = (packed & _ITEM_MASK).astype(np.int64)
+    item = (packed & ITEM_MASK).astype(np.int64)
     return item[root_at[members]], item[members]
 
 

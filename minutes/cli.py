@@ -128,6 +128,18 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if all(h.ok for h in report) else 1
 
 
+def cmd_dedupe(args: argparse.Namespace) -> int:
+    from linking.dedupe import dedupe
+
+    index_dir = Path(args.index) if args.index else None
+    report, _ = dedupe(Path(args.input), Path(args.output), index_dir=index_dir)
+    print(
+        f"{report.items} items in {report.matters} matters ({report.merged_items} items share theirs); "
+        f"{report.links} links; wrote {args.output}"
+    )
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     home = Path(os.environ.get("DAGSTER_HOME", "dagster_home")).resolve()
     home.mkdir(parents=True, exist_ok=True)
@@ -180,6 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(doctor)
     doctor.add_argument("--source", action="append", help="a source id from the registry (repeatable)")
     doctor.set_defaults(func=cmd_doctor)
+
+    dedupe = commands.add_parser("dedupe", help="link any item table: item_id → matter_id (Parquet)")
+    dedupe.add_argument("input", help="Parquet with item_id, municipality, meeting_date, title, text")
+    dedupe.add_argument("output", help="Parquet to write item_id, matter_id to")
+    dedupe.add_argument("--index", help="a link index directory to add the items to (created if absent)")
+    dedupe.set_defaults(func=cmd_dedupe)
 
     ui = commands.add_parser("ui", help="the Dagster UI on this project's instance (127.0.0.1)")
     ui.add_argument("--port", type=int, default=3000)

@@ -1,0 +1,111 @@
+"""``minutes dedupe``: the pipeline's linking on any item table, Parquet in, Parquet out.
+
+The input has columns ``item_id, municipality, meeting_date, title, text`` (and, if known,
+``diary_number`` and ``is_procedural``; without the latter, standing items are recognised by their
+titles). The output has ``item_id, matter_id``. A table whose rows come grouped by municipality is
+streamed in batches, so a table of millions of items never sits in memory whole; any other table is
+read whole and grouped first.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from linking.index import LinkIndex, batches_by_source, reuse_freed_memory
+from linking.matters import Linked, link_into
+from parsing.handlings import PROCEDURAL_TITLE
+
+REQUIRED = ("item_id", "municipality", "meeting_date", "title", "text")
+OPTIONAL = ("diary_number", "is_procedural")
+BATCH_ITEMS = 4096
+
+
+@dataclass(frozen=True)
+class DedupeReport:
+    items: int
+    matters: int
+    merged_items: int  # items that share their matter with another item
+    links: int
+
+
+def _as_items(table: pl.DataFrame) -> pl.DataFrame:
+    """The input's columns in the link index's names and types."""
+    procedural = (
+        pl.col("is_procedural").cast(pl.Boolean).fill_null(False)
+        if "is_procedural" in table.columns
+        else pl.col("title").fill_null("").str.contains("(?i)" + PROCEDURAL_TITLE.pattern)
+    )
+    diary = (
+        pl.col("diary_number").cast(pl.String) if "diary_number" in table.columns else pl.lit(None, pl.String)
+    )
+    return table.select(
+        pl.col("item_id").cast(pl.String),
+        pl.col("municipality").cast(pl.String).alias("source"),
+        pl.col("meeting_date").cast(pl.Date),
+        pl.col("title").cast(pl.String),
+        diary.alias("diary"),
+        procedural.alias("procedural"),
+        pl.col("text").cast(pl.String),
+    )
+
+
+def _grouped_by_municipality(path: Path) -> bool:
+    municipalities = pl.read_parquet(path, columns=["municipality"])["municipality"]
+    return municipalities.rle_id().max() + 1 == municipalities.n_unique() if len(municipalities) else True
+
+
+def read_batches(path: Path, batch_items: int = BATCH_ITEMS) -> Iterator[pl.DataFrame]:
+    """Batches of whole municipalities, about ``batch_items`` items each."""
+    file = pq.ParquetFile(path)
+    missing = [c for c in REQUIRED if c not in file.schema_arrow.names]
+    if missing:
+        raise ValueError(f"{path} lacks column(s) {', '.join(missing)}")
+    columns = [c for c in (*REQUIRED, *OPTIONAL) if c in file.schema_arrow.names]
+    if not _grouped_by_municipality(path):
+        yield from batches_by_source(_as_items(pl.read_parquet(path, columns=columns)), batch_items)
+        return
+    carried: pl.DataFrame | None = None
+    for record_batch in file.iter_batches(batch_size=batch_items, columns=columns):
+        rows = _as_items(pl.from_arrow(record_batch))
+        rows = rows if carried is None else pl.concat([carried, rows])
+        # the last municipality may go on in the next chunk: carry it over
+        sources = rows["source"]
+        cut = len(rows) - int((sources == sources[-1]).sum())
+        if cut:
+            yield rows.slice(0, cut).sort("source", "item_id")
+        carried = rows.slice(cut)
+    if carried is not None and len(carried):
+        yield carried.sort("source", "item_id")
+
+
+def dedupe(
+    source: Path, target: Path, index_dir: Path | None = None, batch_items: int = BATCH_ITEMS
+) -> tuple[DedupeReport, Linked]:
+    """Link the items of ``source`` and write ``item_id, matter_id`` to ``target``. With ``index_dir``
+    the items the link index there has not seen are added to it (it is created if absent), as the
+    pipeline does, and ``target`` gets the matters of those items."""
+    reuse_freed_memory()
+    with tempfile.TemporaryDirectory(prefix="link-index-") as scratch:
+        directory = Path(index_dir) if index_dir else Path(scratch) / "index"
+        index = LinkIndex.open_or_create(directory) if index_dir else LinkIndex.create(directory)
+        known = index.items.select("item_id")
+        batches = (
+            batch.join(known, on="item_id", how="anti") for batch in read_batches(Path(source), batch_items)
+        )
+        linked = link_into(index, batches, only_new=bool(index_dir))
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    linked.matters.write_parquet(target)
+    sizes = linked.matters.group_by("matter_id").len()
+    report = DedupeReport(
+        items=len(linked.matters),
+        matters=len(sizes),
+        merged_items=int(sizes.filter(pl.col("len") > 1)["len"].sum() or 0),
+        links=len(linked.links),
+    )
+    return report, linked
