@@ -23,6 +23,12 @@ COMMON_ABBREVIATIONS = {
     "hyvla": "Hyvinvointilautakunta",
     "tarla": "Tarkastuslautakunta",
     "tarkla": "Tarkastuslautakunta",
+    "tarkltk": "Tarkastuslautakunta",
+    "ympltk": "Ympäristölautakunta",
+    "rakltk": "Rakennuslautakunta",
+    "tekltk": "Tekninen lautakunta",
+    "vapltk": "Vapaa-aikalautakunta",
+    "kasopltk": "Kasvatus- ja opetuslautakunta",
     "keskusvaalilautakunta": "Keskusvaalilautakunta",
 }
 
@@ -59,6 +65,8 @@ def canonical_body(printed: str | None, abbreviations: dict[str, str] | None = N
         return lowered[name.lower()]
     if name.lower() in COMMON_ABBREVIATIONS:
         return COMMON_ABBREVIATIONS[name.lower()]
+    if name.isupper() and name.lower().endswith(BODY_WORDS):
+        return name.capitalize()  # "KUNNANHALLITUS" in a PDF heading is the board, not an acronym
     return name[0].upper() + name[1:]
 
 

@@ -22,10 +22,31 @@ BLOCK_TAGS = frozenset(
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
 
 
+SINGLE_BYTE = frozenset({"cp1252", "latin-1", "iso8859-1", "iso8859-15"})
+UTF8_LETTER = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+class DeclaredCharsetError(UnicodeError):
+    """A page whose bytes contradict its declared charset: UTF-8 text declared as a single-byte one,
+    which would decode into mojibake ("PÃ¤ijÃ¤t") without any error."""
+
+
+def _is_utf8_text(body: bytes) -> bool:
+    if not UTF8_LETTER.search(body):
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_page(body: bytes, content_type: str | None) -> str:
     """The page's text, decoded as the response says (its Content-Type charset, else the page's own
     ``<meta charset>``, else UTF-8), never by guessing. Bytes that do not decode raise
-    UnicodeDecodeError, which the caller records as a parse error with the document's URL."""
+    UnicodeDecodeError, and UTF-8 bytes declared as windows-1252 or ISO-8859-1 (which decode without an
+    error, into mojibake) raise DeclaredCharsetError; the caller records either as a parse error with
+    the document's URL."""
     declared = HEADER_CHARSET.search(content_type or "")
     meta = META_CHARSET.search(body[:4096])
     for candidate in (declared and declared[1], meta and meta[1].decode("ascii", "ignore"), "utf-8"):
@@ -35,6 +56,8 @@ def decode_page(body: bytes, content_type: str | None) -> str:
             encoding = codecs.lookup(candidate).name
         except LookupError:
             continue
+        if encoding in SINGLE_BYTE and _is_utf8_text(body):
+            raise DeclaredCharsetError(f"declared {candidate}, but the bytes are UTF-8")
         # Servers that say ISO-8859-1 mean windows-1252 (the WHATWG rule browsers follow).
         if encoding in ("latin-1", "iso8859-1"):
             encoding = "cp1252"
