@@ -269,11 +269,13 @@ def build_handling(
 
 @dataclass
 class Preamble:
-    """What precedes the first handling: the title, a diary number on some sites, attachment names."""
+    """What precedes the first handling: the title, a diary number on some sites, attachment names, and
+    labelled sections that a PDF's text came out with before the heading (``misplaced``)."""
 
     title: str | None = None
     diary_number: str | None = None
     attachments: list[str] = field(default_factory=list)
+    misplaced: list[str] = field(default_factory=list)
 
 
 def diary_number_of(line: str) -> str | None:
@@ -299,8 +301,11 @@ def _joined_title(run: list[str]) -> str:
 
 
 def read_preamble(lines: list[str]) -> Preamble:
-    """Attachments, a diary number and the title (the last run of unlabelled lines) before the first
-    handling heading."""
+    """Attachments, a diary number and the title (the last run of lines) before the first handling
+    heading. Text extracted from a PDF in drawing order may put the decision, the presenter or the
+    proposal above the heading: a run of lines opening with such a label, other than the last run (a
+    title such as "Päätös kuntayhtymän purkamisesta" may read like one), belongs to the page's own
+    handling."""
     preamble = Preamble()
     runs: list[list[str]] = [[]]
     listing_attachments = False  # the lines under a "Liitteet" label, up to a blank line
@@ -326,9 +331,12 @@ def read_preamble(lines: list[str]) -> Preamble:
         elif listing_attachments:
             preamble.attachments.append(stripped)
         else:
-            runs[-1].append(stripped)
+            runs[-1].append(line)
     filled = [run for run in runs if run]
     preamble.title = _joined_title(filled[-1]) if filled else None
+    for run in filled[:-1]:
+        if (labelled := match_label(run[0])) and labelled[0] not in ("attachments", "earlier", "diary"):
+            preamble.misplaced += [*run, ""]
     return preamble
 
 
@@ -438,6 +446,9 @@ def parse_item_lines(
     if own_index is None:
         cleaned_blocks.append((None, None, []))
         own_index = len(cleaned_blocks) - 1
+    if preamble.misplaced:
+        heading, heading_line, block = cleaned_blocks[own_index]
+        cleaned_blocks[own_index] = (heading, heading_line, preamble.misplaced + block)
     handlings = [
         build_handling(block, heading, n == own_index, abbreviations, heading_line)
         for n, (heading, heading_line, block) in enumerate(cleaned_blocks)
