@@ -131,6 +131,8 @@ def is_procedural_item(title: str | None, proposal: str | None) -> bool:
 def clean_line(line: str) -> str:
     """A rendered line with clean characters, its tabs kept: a tab is where a table row's label cell
     ends (``Valmistelija<TAB>…``, ``1<TAB>Attachment name``)."""
+    if "\t" not in line:
+        return clean_characters(line).rstrip()
     return "\t".join(clean_characters(part) for part in line.split("\t")).rstrip()
 
 

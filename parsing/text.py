@@ -147,7 +147,9 @@ def normalise_lines(lines: list[str]) -> str:
         pending_blank = False
     if current:
         paragraphs.append(current)
-    vocabulary = vocabulary_of([line for paragraph in paragraphs for line in paragraph])
+    # The vocabulary is evidence for line-end hyphens only; most HTML text has none to decide.
+    broken = any(line.endswith("-") for paragraph in paragraphs for line in paragraph[:-1])
+    vocabulary = vocabulary_of([line for p in paragraphs for line in p]) if broken else NO_VOCABULARY
     return "\n\n".join(_join(p, vocabulary) for p in paragraphs)
 
 
