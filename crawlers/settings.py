@@ -8,11 +8,31 @@ for a different delay or concurrency in the registry (the demo sites on 127.0.0.
 
 from __future__ import annotations
 
+import os
+
 from minutes.config import USER_AGENT
 from minutes.registry import Source
 
 DEFAULT_DOWNLOAD_DELAY = 1.0
 DEFAULT_CONCURRENCY_PER_HOST = 1
+DEFAULT_DOWNLOAD_TIMEOUT = 60
+DEFAULT_DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+
+
+def _env_number(name: str, default: int) -> int:
+    """A limit from the environment (``MINUTES_DOWNLOAD_TIMEOUT``, ``MINUTES_DOWNLOAD_MAXSIZE``), so a
+    test or an operator can tighten it without touching the defaults every crawl promises."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+    if number <= 0:
+        raise ValueError(f"{name} must be positive, not {number}")
+    return number
+
 
 BASE_SETTINGS: dict = {
     "BOT_NAME": "minutes",
@@ -23,9 +43,11 @@ BASE_SETTINGS: dict = {
     "AUTOTHROTTLE_MAX_DELAY": 60.0,
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
     "CONCURRENT_REQUESTS": 8,
-    "DOWNLOAD_TIMEOUT": 60,
-    "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
-    "DOWNLOAD_WARNSIZE": 16 * 1024 * 1024,
+    "DOWNLOAD_TIMEOUT": _env_number("MINUTES_DOWNLOAD_TIMEOUT", DEFAULT_DOWNLOAD_TIMEOUT),
+    "DOWNLOAD_MAXSIZE": _env_number("MINUTES_DOWNLOAD_MAXSIZE", DEFAULT_DOWNLOAD_MAXSIZE),
+    "DOWNLOAD_WARNSIZE": min(
+        16 * 1024 * 1024, _env_number("MINUTES_DOWNLOAD_MAXSIZE", DEFAULT_DOWNLOAD_MAXSIZE)
+    ),
     "RETRY_ENABLED": True,
     "RETRY_TIMES": 3,
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],

@@ -11,6 +11,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+import socket
+import struct
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from demo_sites import casem, dynasty, pdf, tweb
 from demo_sites.content import DemoSite, load_sites
-from demo_sites.faults import Fault, FaultPlan
+from demo_sites.faults import BODY_FAULTS, Fault, FaultPlan, faulty_body
 
 
 @dataclass(frozen=True)
@@ -203,18 +206,16 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
 
         def do_GET(self, form: dict[str, str] | None = None, method: str = "GET"):
             fault = state.faults.take(self.path)
-            if fault is not None and fault.kind == "status":
-                state.log(method, self.path, fault.status)
-                self.send_response(fault.status)
-                if fault.retry_after:
-                    self.send_header("Retry-After", fault.retry_after)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+            if fault is not None and self._answer_without_body(fault, method):
                 return
             path = fault.serve_instead if fault is not None and fault.kind == "mixup" else self.path
             status, body, content_type = self._route(path, form or {})
             last_modified = MINUTES_PUBLISHED if state.minutes_published else AGENDA_PUBLISHED
             etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            if fault is not None and fault.kind in BODY_FAULTS and status == 200:
+                body, content_type, encoding = faulty_body(fault, body, content_type)
+                self._send_faulty(fault, method, body, content_type, encoding)
+                return
             if (status == 200 and self.headers.get("If-None-Match") == etag) or (
                 status == 200
                 and self.headers.get("If-Modified-Since") == format_datetime(last_modified, usegmt=True)
@@ -233,6 +234,56 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
             self.end_headers()
             if status != 304:
                 self.wfile.write(body)
+
+        def _answer_without_body(self, fault: Fault, method: str) -> bool:
+            """Faults answered before the page is built: an error status, a redirect, a wait (after
+            which the page is answered as usual, so this returns False)."""
+            if fault.kind == "slow":
+                time.sleep(fault.delay)
+                return False
+            if fault.kind == "status":
+                state.log(method, self.path, fault.status)
+                self.send_response(fault.status)
+                if fault.retry_after:
+                    self.send_header("Retry-After", fault.retry_after)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+            if fault.kind in ("redirect_loop", "redirect_offsite"):
+                state.log(method, self.path, 302)
+                self.send_response(302)
+                if fault.kind == "redirect_loop":
+                    location = self.path
+                else:
+                    location = f"http://{fault.offsite_host}:{self.server.server_address[1]}{self.path}"
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+            return False
+
+        def _send_faulty(
+            self, fault: Fault, method: str, body: bytes, content_type: str, encoding: str | None
+        ) -> None:
+            """A 200 whose body is damaged, or whose connection breaks part-way through the body."""
+            state.log(method, self.path, 200)
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            if encoding:
+                self.send_header("Content-Encoding", encoding)
+            declared = len(body) + 4096 if fault.kind == "truncate" else len(body)
+            self.send_header("Content-Length", str(declared))
+            self.end_headers()
+            if fault.kind in ("reset", "truncate"):
+                self.wfile.write(body[: len(body) // 2] if fault.kind == "reset" else body)
+                self.wfile.flush()
+                self.close_connection = True
+                if fault.kind == "reset":
+                    # SO_LINGER 0: closing sends a TCP reset instead of an orderly end of stream.
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                return
+            self.wfile.write(body)
 
         def _route(self, path: str, form: dict[str, str]) -> tuple[int, bytes, str]:
             parts = urlsplit(path)
@@ -274,6 +325,12 @@ class _Server(ThreadingHTTPServer):
     # socketserver's default backlog of 5 refuses connections when several crawls start at once.
     request_queue_size = 128
     daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A crawler that gives up on a response (too large, too slow) closes the connection while the
+        server still writes: expected under faults, so not printed as a server error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class DemoServer:

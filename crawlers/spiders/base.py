@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -50,6 +52,8 @@ class ArchivingSpider(scrapy.Spider):
     ):
         super().__init__(name=f"{self.platform}-{source.id}", **kwargs)
         self.source = source
+        # Only the source's own host: a redirect to another host is refused (and recorded as a failure).
+        self.allowed_domains = [urlsplit(source.base_url).hostname or ""]
         self.since = since
         self.archive = Archive(archive_root)
         self.known: dict[str, Seen] = self.archive.index(source.id)
@@ -64,7 +68,33 @@ class ArchivingSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         # The spider is built before the crawler's settings freeze: each source brings its own politeness.
         crawler.settings.setdict(source_settings(spider.source), priority="spider")
+        crawler.signals.connect(spider.refuse_offsite, signal=signals.request_scheduled)
+        crawler.signals.connect(spider.record_dropped_redirect, signal=signals.request_dropped)
         return spider
+
+    def refuse_offsite(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        """Scrapy drops a request to another host without a trace (a redirect off the source's site, or
+        a link to one); the archive records the refusal under the address the crawl asked for."""
+        host = urlsplit(request.url).hostname or ""
+        if spider is self and host not in self.allowed_domains:
+            self._record_refused(request, f"redirect to another host refused: {request.url}")
+
+    def record_dropped_redirect(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        """A redirect back to an address already asked for (a redirect loop) is dropped by the
+        duplicate filter, again silently: recorded here."""
+        if spider is self and request.meta.get("redirect_urls"):
+            self._record_refused(request, f"redirect loop: {request.url} redirects back to itself")
+
+    def _record_refused(self, request: scrapy.Request, reason: str) -> None:
+        self.count("failures")
+        self.archive.record_failure(
+            source_id=self.source.id,
+            url=(request.meta.get("redirect_urls") or [request.url])[0],
+            kind=request.meta.get("kind", "other"),
+            error=reason,
+            attempt=request.meta.get("retry_times", 0) + 1,
+            context=request.meta.get("context", {}),
+        )
 
     def fetch(
         self,
