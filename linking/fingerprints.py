@@ -39,8 +39,8 @@ _U64 = np.uint64
 _K1, _K2, _K3 = _U64(0x9E3779B97F4A7C15), _U64(0xC2B2AE3D27D4EB4F), _U64(0x165667B19E3779F9)
 _BASE64 = 0x100000001B3
 
-#: prior line counts: line keys → how many earlier items of their source carried them
-PriorCounts = Callable[[np.ndarray], np.ndarray]
+#: earlier lines: (source, line) keys → the (key, matter) rows of earlier matters that printed them
+PriorLines = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def years_in(text: str | None) -> frozenset[int]:
@@ -60,8 +60,8 @@ class Fingerprints:
     n: int
     shingle_offsets: np.ndarray  # int64, n + 1: item i's shingles are shingles[o[i]:o[i+1]]
     shingles: np.ndarray  # uint64 shingle hashes (repeats possible)
-    line_keys: np.ndarray  # uint64: (source, line) keys of this batch, each once per item ...
-    line_counts: np.ndarray  # int64: ... with how many of the batch's items carry each
+    line_keys: np.ndarray  # uint64: (source, line) keys of this batch, sorted ...
+    line_matters: np.ndarray  # uint64: ... with each matter that printed them, once
     sentence_item: np.ndarray  # int64: distinctive sentences, by item
     sentence_hash: np.ndarray  # uint64
     year_item: np.ndarray  # int64: the years each item names, by item ...
@@ -115,32 +115,31 @@ def _runs(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _boilerplate_lines(
-    line_keys: np.ndarray, line_items: np.ndarray, prior: PriorCounts | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per line of the batch: whether it is boilerplate. Also the batch's distinct keys and how many
-    items carry each (what the link index adds to its counts)."""
-    distinct = pl.DataFrame({"key": line_keys, "item": line_items}).unique()
-    counts = distinct.group_by("key").agg(pl.len().cast(pl.Int64).alias("items")).sort("key")
-    keys = counts["key"].to_numpy()
-    totals = counts["items"].to_numpy()
-    if prior is not None and len(keys):
-        totals = totals + prior(keys)
-    boilerplate = keys[totals >= BOILERPLATE_MIN_ITEMS]
-    is_boilerplate = np.isin(line_keys, boilerplate, assume_unique=False) if len(boilerplate) else None
-    if is_boilerplate is None:
-        is_boilerplate = np.zeros(len(line_keys), dtype=bool)
-    return is_boilerplate, keys, counts["items"].to_numpy()
+    line_keys: np.ndarray, line_matters: np.ndarray, prior: PriorLines | None
+) -> tuple[np.ndarray, pl.DataFrame]:
+    """Per line of the batch: whether it is boilerplate (printed by ``BOILERPLATE_MIN_ITEMS`` matters of
+    its source, earlier ones included). Also the batch's distinct (key, matter) rows, sorted by key."""
+    rows = pl.DataFrame({"key": line_keys, "matter": line_matters}).unique().sort("key", "matter")
+    seen = rows
+    if prior is not None and len(rows):
+        earlier_keys, earlier_matters = prior(rows["key"].unique().to_numpy())
+        seen = pl.concat([rows, pl.DataFrame({"key": earlier_keys, "matter": earlier_matters})]).unique()
+    counts = seen.group_by("key").len()
+    boilerplate = counts.filter(pl.col("len") >= BOILERPLATE_MIN_ITEMS)["key"].to_numpy()
+    return np.isin(line_keys, boilerplate), rows
 
 
-def _kept_words(tokens: Tokens, sums: _RunningSums, sources: np.ndarray, prior: PriorCounts | None):
+def _kept_words(
+    tokens: Tokens, sums: _RunningSums, sources: np.ndarray, matters: np.ndarray, prior: PriorLines | None
+):
     first, end = _runs(tokens.word_line)
     line_hash = sums.hashes(first, end)
     line_item = tokens.word_text[first]
     with np.errstate(over="ignore"):
         line_keys = mix64(line_hash ^ sources[line_item])
-    is_boilerplate, keys, items = _boilerplate_lines(line_keys, line_item, prior)
+    is_boilerplate, rows = _boilerplate_lines(line_keys, matters[line_item], prior)
     keep = np.repeat(~is_boilerplate, end - first)
-    return keep, keys, items
+    return keep, rows
 
 
 def _shingles(values: np.ndarray, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -181,14 +180,22 @@ def _year_contexts(values: np.ndarray, items: np.ndarray, years: np.ndarray):
     return items[at], context, years[at]
 
 
-def fingerprint(texts, sources: np.ndarray, prior: PriorCounts | None = None) -> Fingerprints:
+def fingerprint(
+    texts, sources: np.ndarray, matters: np.ndarray | None = None, prior: PriorLines | None = None
+) -> Fingerprints:
     """Fingerprints of a batch of texts. ``sources`` holds each text's ``source_key``; the batch must
-    hold every new item of its sources (their boilerplate is counted over the batch plus ``prior``)."""
+    hold every new item of its sources (their boilerplate is counted over the batch plus ``prior``).
+
+    A line is boilerplate when it is printed in items of ``BOILERPLATE_MIN_ITEMS`` different matters of
+    its source: ``matters`` holds a stable key per text such that a board's and a council's handling of
+    one matter (one diary number) share it — their shared text is the matter's, not the
+    municipality's."""
     tokens = tokenise(texts)
     n = tokens.n_texts
     mixed = mix64(tokens.word_value)
     sums = _RunningSums(mixed)
-    keep, line_keys, line_counts = _kept_words(tokens, sums, np.asarray(sources, dtype=_U64), prior)
+    matters = np.arange(n, dtype=_U64) if matters is None else np.asarray(matters, dtype=_U64)
+    keep, lines = _kept_words(tokens, sums, np.asarray(sources, dtype=_U64), matters, prior)
     kept_values, kept_items = mixed[keep], tokens.word_text[keep]
     offsets, shingles = _shingles(kept_values, kept_items, n)
     sentence_item, sentence_hash = _sentences(tokens, sums, keep)
@@ -197,8 +204,8 @@ def fingerprint(texts, sources: np.ndarray, prior: PriorCounts | None = None) ->
         n=n,
         shingle_offsets=offsets,
         shingles=shingles,
-        line_keys=line_keys,
-        line_counts=line_counts,
+        line_keys=lines["key"].to_numpy(),
+        line_matters=lines["matter"].to_numpy(),
         sentence_item=sentence_item,
         sentence_hash=sentence_hash,
         year_item=year_item,

@@ -46,13 +46,14 @@ def title_words(title: str | None) -> list[str]:
 
 
 def _same_word(a: str, b: str) -> bool:
-    """Two inflections of one Finnish word share all but their last few letters."""
+    """Two inflections of one Finnish word share all but their last few letters (``hämeen``/``häme``,
+    ``kotoutumisohjelma``/``kotoutumisen``)."""
     common = 0
     for x, y in zip(a, b, strict=False):
         if x != y:
             break
         common += 1
-    return common >= max(5, min(len(a), len(b)) - 3) or a == b
+    return common >= max(4, min(len(a), len(b)) - 3)
 
 
 def title_agreement(a: str | None, b: str | None) -> float:

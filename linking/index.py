@@ -39,7 +39,7 @@ import polars as pl
 from linking import minhash
 from linking.fingerprints import SHINGLE_SETTINGS, fingerprint, source_key
 from linking.guards import title_years_column
-from linking.tokens import TOKENISER_VERSION
+from linking.tokens import TOKENISER_VERSION, string_keys
 
 INDEX_FORMAT = 2
 MIN_SHINGLES = 25  # an item with fewer shingles has too little text of its own to be compared
@@ -76,7 +76,7 @@ LINK_SCHEMA = {
 
 YEAR_ROW = np.dtype([("context", "<u8"), ("year", "<u2")])
 SENTENCE_ROW = np.dtype([("hash", "<u8"), ("item", "<i8")])
-LINE_ROW = np.dtype([("key", "<u8"), ("items", "<i8")])
+LINE_ROW = np.dtype([("key", "<u8"), ("matter", "<u8")])
 
 _META_SCHEMA = {
     "idx": pl.Int64,
@@ -121,15 +121,20 @@ class Segment:
         items = (run[at] & minhash.ITEM_MASK).astype(np.int64)
         return np.where(found, items, -1)
 
-    def line_counts(self, keys: np.ndarray) -> np.ndarray:
-        """How many of the segment's items carry each (source, line) key."""
-        counts = np.zeros(len(keys), dtype=np.int64)
+    def lines_of(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The (key, matter) rows of this segment for the given (sorted, distinct) line keys."""
+        found_keys, found_matters = [], []
         for start, end in zip(self.line_runs[:-1], self.line_runs[1:], strict=True):
             run = self.lines[start:end]
-            at = np.minimum(np.searchsorted(run["key"], keys), len(run) - 1)
-            found = run["key"][at] == keys
-            counts[found] += run["items"][at[found]]
-        return counts
+            low, high = np.searchsorted(run["key"], keys, "left"), np.searchsorted(run["key"], keys, "right")
+            hits = np.flatnonzero(high > low)
+            if len(hits):
+                at = _ranges(low[hits], high[hits])
+                found_keys.append(run["key"][at])
+                found_matters.append(run["matter"][at])
+        if not found_keys:
+            return np.empty(0, np.uint64), np.empty(0, np.uint64)
+        return np.concatenate(found_keys), np.concatenate(found_matters)
 
 
 @dataclass
@@ -302,11 +307,12 @@ class LinkIndex:
             table = table.join(theirs.select("hash").unique(), on="hash", how="semi")
         return table.filter(pl.col("hash").is_duplicated())
 
-    def prior_line_counts(self, keys: np.ndarray) -> np.ndarray:
-        counts = np.zeros(len(keys), dtype=np.int64)
-        for segment in self.segments:
-            counts += segment.line_counts(keys)
-        return counts
+    def earlier_lines(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(key, matter) rows of every segment for the given line keys."""
+        parts = [segment.lines_of(np.sort(keys)) for segment in self.segments]
+        if not parts:
+            return np.empty(0, np.uint64), np.empty(0, np.uint64)
+        return np.concatenate([k for k, _ in parts]), np.concatenate([m for _, m in parts])
 
     # --- adding -------------------------------------------------------------------------------------
 
@@ -335,7 +341,7 @@ class LinkIndex:
     def _fingerprinted(self, batches: Iterable[pl.DataFrame], first: int) -> Iterator[_BatchResult]:
         """Batch results in order, computed two at a time."""
         segment = len(self.segments)
-        prior = self.prior_line_counts if self.segments else None
+        prior = self.earlier_lines if self.segments else None
         pending: deque[Future] = deque()
         with ThreadPoolExecutor(WORKERS) as pool:
             for batch in batches:
@@ -392,7 +398,11 @@ def _fingerprint_batch(batch: pl.DataFrame, first: int, segment: int, prior) -> 
     procedural = batch["procedural"].to_numpy()
     # standing items take part in no text link: nothing of theirs is compared
     texts = batch.select(pl.when(pl.col("procedural")).then(pl.lit("")).otherwise(pl.col("text"))).to_series()
-    fp = fingerprint(texts.to_arrow(), sources, prior=prior)
+    # a board's and a council's handling of one matter share its diary number
+    matters = string_keys(
+        batch.select(pl.col("source") + "\x1f" + pl.coalesce("diary", "item_id")).to_series()
+    )
+    fp = fingerprint(texts.to_arrow(), sources, matters=matters, prior=prior)
     signatures = minhash.signatures(fp.shingle_offsets, fp.shingles)
     counts = fp.shingle_counts()
     years = np.empty(len(fp.year_item), dtype=YEAR_ROW)
@@ -400,7 +410,7 @@ def _fingerprint_batch(batch: pl.DataFrame, first: int, segment: int, prior) -> 
     sentences = np.empty(len(fp.sentence_item), dtype=SENTENCE_ROW)
     sentences["hash"], sentences["item"] = fp.sentence_hash, idx[fp.sentence_item]
     lines = np.empty(len(fp.line_keys), dtype=LINE_ROW)
-    lines["key"], lines["items"] = fp.line_keys, fp.line_counts  # sorted by key
+    lines["key"], lines["matter"] = fp.line_keys, fp.line_matters  # sorted by key
     year_offsets = np.searchsorted(fp.year_item, np.arange(n + 1))
     meta = batch.select(
         pl.Series("idx", idx, dtype=pl.Int64),
@@ -445,6 +455,13 @@ def reuse_freed_memory() -> None:
     m_trim_threshold, m_mmap_threshold = -1, -3
     libc.mallopt(m_mmap_threshold, 32 * 2**20)
     libc.mallopt(m_trim_threshold, 1024 * 2**20)
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Every position in the half-open ranges [starts, ends)."""
+    lengths = ends - starts
+    shifts = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return shifts + np.arange(lengths.sum())
 
 
 def _unmatchable(items: np.ndarray) -> np.ndarray:

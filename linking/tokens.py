@@ -324,6 +324,23 @@ def _word_edges(word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return flips[0::2], flips[1::2]
 
 
+def string_keys(strings: Sequence[str | None] | pl.Series | pa.Array) -> np.ndarray:
+    """A stable 64-bit key per whole string (its bytes, as a word's value is made, then mixed); equal
+    strings, equal keys. For identifiers, not text: nothing is cased down or split."""
+    array = as_arrow_texts(strings)
+    if not len(array):
+        return np.empty(0, dtype=_U64)
+    nul, empty = pa.scalar("\x00", pa.large_string()), pa.scalar("", pa.large_string())
+    joined = pc.binary_join_element_wise(pc.fill_null(array, ""), nul, empty)
+    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)[
+        joined.offset : joined.offset + len(joined) + 1
+    ]
+    data = np.frombuffer(joined.buffers()[2], dtype=_U8)[offsets[0] : offsets[-1]]
+    starts = offsets[:-1] - offsets[0]
+    values = _word_values(data, starts, offsets[1:] - offsets[0])
+    return mix64(values ^ (data[np.minimum(starts, len(data) - 1)].astype(_U64) << _U64(48)))
+
+
 def _tokenise_chunk(texts: pa.LargeStringArray) -> Tokens:
     d = _encode(texts)
     punctuation, symbols = _specials(d)

@@ -1,0 +1,133 @@
+"""The persisted link index: incremental additions, reruns, settings, and ``minutes dedupe``."""
+
+import json
+
+import numpy as np
+import polars as pl
+import pytest
+from fixtures.link_pairs import load
+
+from linking import minhash
+from linking.dedupe import _as_items
+from linking.index import LinkIndex, batches_by_source
+from linking.matters import link_handlings, link_into, link_table
+from minutes.cli import main
+
+
+@pytest.fixture(scope="module")
+def items() -> pl.DataFrame:
+    return _as_items(load()[0])
+
+
+def handling_rows(items: pl.DataFrame) -> list[dict]:
+    return [
+        {
+            "item_id": row["item_id"],
+            "source_id": row["source"].lower(),
+            "municipality": row["source"],
+            "meeting_date": row["meeting_date"],
+            "title": row["title"],
+            "explanation": row["text"],
+            "proposal": None,
+            "text": row["text"],
+            "is_procedural": row["procedural"],
+            "diary_number": row["diary"],
+        }
+        for row in items.iter_rows(named=True)
+    ]
+
+
+def test_items_added_a_day_at_a_time_get_the_matters_one_run_over_them_all_gives(items, tmp_path):
+    whole = link_table(items)
+    index = LinkIndex.create(tmp_path / "index")
+    days = items["meeting_date"].unique().sort().to_list()
+    for day in days:
+        link_into(index, batches_by_source(items.filter(pl.col("meeting_date") == day)))
+    incremental = dict(link_into(index, []).matters.iter_rows())
+    assert len(index.segments) == len(days) == 51
+    assert incremental == dict(whole.matters.iter_rows())
+
+
+def test_new_items_are_paired_only_with_each_other_and_the_band_index(items, tmp_path):
+    index = LinkIndex.create(tmp_path / "index")
+    early = items.filter(pl.col("meeting_date") < pl.date(2025, 6, 1))
+    index.add(batches_by_source(early))
+    added = index.add(batches_by_source(items.join(early, on="item_id", how="anti")))
+    assert added.first == len(early) == 48
+    assert len(added.candidates) > 0
+    assert (added.candidates.max(axis=1) >= added.first).all()
+
+
+def test_a_rerun_over_the_same_handlings_changes_nothing(items, tmp_path):
+    rows = handling_rows(items)
+    first = link_handlings(rows, {}, index_dir=tmp_path / "index")
+    again = link_handlings(rows, {}, index_dir=tmp_path / "index")
+    assert again == first
+    assert sorted(p.name for p in (tmp_path / "index").glob("items-*.parquet")) == ["items-000000.parquet"]
+
+
+def test_handlings_printed_on_one_page_are_one_matter_with_a_same_page_link(items):
+    rows = handling_rows(items)
+    page = {"https://example.fi/page": {"asikkala-kh-2025-088", "sysma-kh-2025-071"}}
+    matter_of, links = link_handlings(rows, page)
+    assert matter_of["asikkala-kh-2025-088"] == matter_of["sysma-kh-2025-071"]
+    same_page = [(lk.item_id_a, lk.item_id_b, lk.evidence) for lk in links if lk.link_type == "same_page"]
+    assert same_page == [("asikkala-kh-2025-088", "sysma-kh-2025-071", "printed on https://example.fi/page")]
+
+
+def test_a_handling_whose_text_changed_makes_the_index_start_afresh(items, tmp_path):
+    rows = handling_rows(items)
+    link_handlings(rows, {}, index_dir=tmp_path / "index")
+    changed = [dict(row) for row in rows]
+    changed[0]["explanation"] += " Lisäys."
+    link_handlings(changed, {}, index_dir=tmp_path / "index")
+    index = LinkIndex.open_or_create(tmp_path / "index")
+    assert len(index.segments) == 1
+    assert index.n == len(rows) == 80
+
+
+def test_the_index_records_algorithm_seed_and_shingling_and_refuses_other_settings(items, tmp_path):
+    directory = tmp_path / "index"
+    link_into(LinkIndex.create(directory), batches_by_source(items))
+    settings = json.loads((directory / "settings.json").read_text())
+    assert settings["minhash"] == minhash.ALGORITHM
+    assert f"seed={minhash.SEED}" in settings["minhash"]
+    assert settings["shingling"].startswith("word3-shingles/")
+    signatures = np.fromfile(directory / "signatures-000000.u32", dtype=np.uint32)
+    assert signatures.size == 80 * minhash.SLOTS
+    assert LinkIndex.open_or_create(directory).n == 80
+    (directory / "settings.json").write_text(json.dumps({**settings, "minhash": "another/seed=1"}))
+    assert LinkIndex.open_or_create(directory).n == 0
+
+
+def test_minutes_dedupe_writes_every_items_matter_whatever_the_row_order(items, tmp_path, capsys):
+    table = load()[0]
+    grouped, shuffled = tmp_path / "grouped.parquet", tmp_path / "shuffled.parquet"
+    table.sort("municipality").write_parquet(grouped)
+    table.sample(fraction=1.0, shuffle=True, seed=5).write_parquet(shuffled)
+    assert main(["dedupe", str(grouped), str(tmp_path / "a.parquet")]) == 0
+    assert main(["dedupe", str(shuffled), str(tmp_path / "b.parquet")]) == 0
+    a, b = (pl.read_parquet(tmp_path / name) for name in ("a.parquet", "b.parquet"))
+    assert a.columns == ["item_id", "matter_id"]
+    assert dict(a.iter_rows()) == dict(b.iter_rows()) == dict(link_table(items).matters.iter_rows())
+    assert capsys.readouterr().out.startswith("80 items in 47 matters (47 items share theirs); 61 links")
+
+
+def test_minutes_dedupe_with_an_index_adds_only_the_items_it_has_not_seen(tmp_path, capsys):
+    table = load()[0]
+    early = table.filter(pl.col("meeting_date") < pl.date(2025, 6, 1))
+    early.write_parquet(tmp_path / "early.parquet")
+    table.write_parquet(tmp_path / "all.parquet")
+    index = ["--index", str(tmp_path / "index")]
+    assert main(["dedupe", str(tmp_path / "early.parquet"), str(tmp_path / "m1.parquet"), *index]) == 0
+    assert main(["dedupe", str(tmp_path / "all.parquet"), str(tmp_path / "m2.parquet"), *index]) == 0
+    added = pl.read_parquet(tmp_path / "m2.parquet")
+    assert len(added) == 80 - len(early) == 32
+    assert set(added["item_id"]) == set(table["item_id"]) - set(early["item_id"])
+    assert "32 items in" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_minutes_dedupe_names_a_missing_column(tmp_path, capsys):
+    load()[0].drop("title").write_parquet(tmp_path / "bad.parquet")
+    assert main(["dedupe", str(tmp_path / "bad.parquet"), str(tmp_path / "out.parquet")]) == 1
+    assert "lacks column(s) title" in capsys.readouterr().err
