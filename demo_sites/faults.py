@@ -18,7 +18,8 @@ The kinds, and what the server does for each (in ``demo_sites/server.py``):
   file, each served as ``application/pdf``;
 - ``redirect_loop``: a 302 to the same address; ``redirect_offsite``: a 302 to ``offsite_host``;
 - ``oversize``: a body of ``size`` bytes (larger than the crawler's size limit);
-- ``gzip_bomb``: ``Content-Encoding: gzip``, a small body that inflates to ``size`` bytes.
+- ``gzip_bomb``: ``Content-Encoding: gzip``, a small body that inflates to ``size`` bytes;
+- ``script``: the page with a ``<script>`` element (``SCRIPT``) injected at the top of its body.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ KINDS = (
     "redirect_offsite",
     "oversize",
     "gzip_bomb",
+    "script",
 )
 
 
@@ -114,8 +116,12 @@ BODY_FAULTS = frozenset(
         "doc_as_pdf",
         "oversize",
         "gzip_bomb",
+        "script",
     }
 )
+#: What the "script" fault injects: a page's script must stay data, never code run nor text parsed.
+SCRIPT = b'<script>document.title = "HIJACKED-BY-SCRIPT"; fetch("/steal?c=" + document.cookie);</script>'
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -140,6 +146,8 @@ def faulty_body(fault: Fault, body: bytes, content_type: str) -> tuple[bytes, st
         return b"<html><body>" + b"x" * fault.size + b"</body></html>", content_type, None
     if fault.kind == "gzip_bomb":
         return _gzip_zeros(fault.size), content_type, "gzip"
+    if fault.kind == "script":
+        return body.replace(b"<body>", b"<body>" + SCRIPT, 1), content_type, None
     return body, content_type, None  # reset, truncate: the page itself, cut short in transit
 
 

@@ -25,6 +25,13 @@ from parsing.pdf import PdfError
 from parsing.tweb import parse_tweb_document
 
 PAGE_PARSERS = {"dynasty": parse_item_page, "casem": parse_casem_page}
+#: The longest a field of an item row may be, in characters: a real title, name or diary number is far
+#: shorter, a section's text far shorter than the long cap. A longer value (a broken or hostile page) is
+#: cut to the cap and the cut recorded in ``parse_errors``, so one page can never swell the warehouse.
+SHORT_FIELD_CHARS = 2_000
+LONG_FIELD_CHARS = 200_000
+SHORT_FIELDS = ("title", "body", "body_printed", "diary_number", "preparer", "presenter")
+LONG_FIELDS = ("explanation", "proposal", "discussion", "decision", "text")
 #: The manifest kinds that hold one item each: Dynasty and CaseM pages, TWeb documents.
 ITEM_PAGE_KINDS = {"meetingitem", "item_page", "item_document"}
 
@@ -167,6 +174,18 @@ def _handling_row(
     }
 
 
+def truncate_fields(row: dict) -> set[str]:
+    """Cut over-long text fields of ``row`` (in place) to their cap; a reason per field cut."""
+    reasons = set()
+    for names, cap in ((SHORT_FIELDS, SHORT_FIELD_CHARS), (LONG_FIELDS, LONG_FIELD_CHARS)):
+        for name in names:
+            value = row.get(name)
+            if isinstance(value, str) and len(value) > cap:
+                row[name] = value[:cap]
+                reasons.add(f"{name} truncated from {len(value)} to {cap} characters")
+    return reasons
+
+
 def _authority(row: dict) -> tuple:
     """Which of two rows for one handling wins: its own page, then minutes over agenda, then newest."""
     return (row["is_own_page"], row["document_type"] == "minutes", row["last_seen"], row["url"])
@@ -195,12 +214,15 @@ def build_records(archive: Archive, sources: list[Source]) -> Records:
             if item.document_type is None or not item.handlings or item.own.meeting_date is None:
                 records.parse_errors.append(_parse_error(page.row, "no item header (meeting, date) found"))
                 continue
+            truncated: set[str] = set()
             for index, handling in enumerate(item.handlings):
                 row = _handling_row(source, page, item, handling, index)
+                truncated |= truncate_fields(row)
                 row["page_key"] = page.row.url
                 current = candidates.get(row["item_id"])
                 if current is None or _authority(row) > _authority(current):
                     candidates[row["item_id"]] = row
+            records.parse_errors += [_parse_error(page.row, reason) for reason in sorted(truncated)]
     resolve_carried_handlings(candidates.values(), records)
     records.meetings = meeting_rows(records.items)
     return records

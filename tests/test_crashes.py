@@ -24,6 +24,8 @@ from tests.test_faults import content_digest
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 20261122
+#: Two platforms' worth of the demo: enough pages for kills to land anywhere, few enough to stay quick.
+SOURCES = ("asikkala", "hollola")
 
 #: The load stage on its own: parse and link, say so, then load. Killing after the word lands the kill
 #: inside the load (the other stages are hit by killing ``minutes process`` and ``minutes crawl``).
@@ -46,6 +48,8 @@ print("LOADED", flush=True)
 @dataclass
 class CrashReport:
     kills: dict[str, int] = field(default_factory=lambda: {"crawl": 0, "process": 0, "load": 0})
+    #: kills that found the stage still at work (the others came after it had finished)
+    mid_stage: dict[str, int] = field(default_factory=lambda: {"crawl": 0, "process": 0, "load": 0})
     inconsistent: list[str] = field(default_factory=list)  # what a check found wrong after a kill
     reference: dict[str, str] = field(default_factory=dict)
     recovered: dict[str, str] = field(default_factory=dict)
@@ -60,7 +64,8 @@ def _command(stage: str, registry: Path, data_dir: Path) -> list[str]:
         return [sys.executable, "-c", LOAD_SCRIPT, str(registry), str(data_dir)]
     options = ["--sources", str(registry), "--data-dir", str(data_dir)]
     if stage == "crawl":
-        return [sys.executable, "-m", "minutes.cli", "crawl", *options, "--since", "2025-01-01"]
+        chosen = [arg for source in SOURCES for arg in ("--source", source)]
+        return [sys.executable, "-m", "minutes.cli", "crawl", *options, "--since", "2025-01-01", *chosen]
     return [sys.executable, "-m", "minutes.cli", "process", *options]
 
 
@@ -87,9 +92,9 @@ def run_to_end(stage: str, registry: Path, data_dir: Path, env: dict[str, str]) 
     return time.monotonic() - started
 
 
-def kill_during(stage: str, registry: Path, data_dir: Path, env: dict[str, str], delay: float) -> None:
+def kill_during(stage: str, registry: Path, data_dir: Path, env: dict[str, str], delay: float) -> bool:
     """Start a stage and SIGKILL its whole process group ``delay`` seconds in (for the load: after
-    parsing and linking are done)."""
+    parsing and linking are done); whether the kill found it still at work."""
     process = _start(stage, registry, data_dir, env)
     if stage == "load":
         process.stdout.readline()  # "LOADING", or end of output if it died first
@@ -98,6 +103,7 @@ def kill_during(stage: str, registry: Path, data_dir: Path, env: dict[str, str],
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
     process.stdout.close()
+    return process.returncode == -signal.SIGKILL
 
 
 def inconsistencies(data_dir: Path, warehouse_must_exist: bool) -> list[str]:
@@ -127,7 +133,7 @@ def inconsistencies(data_dir: Path, warehouse_must_exist: bool) -> list[str]:
     return found
 
 
-def crash_loop(server: DemoServer, root: Path, seed: int = SEED, kills: tuple[int, int, int] = (8, 6, 8)):
+def crash_loop(server: DemoServer, root: Path, seed: int = SEED, kills: tuple[int, int, int] = (7, 6, 7)):
     """An uninterrupted reference run, then ``kills`` SIGKILLs during crawl, process and load in one
     data directory (checked after each), then a clean rerun there; the report of it all."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -140,18 +146,21 @@ def crash_loop(server: DemoServer, root: Path, seed: int = SEED, kills: tuple[in
     timings["load"] = max(0.2, timings["process"] / 3)  # the load is the last part of a process run
     rng = random.Random(seed)
     crashed = root / "crashed"
+    # Every crawl asks for every item again (conditionally), so a crawl over a fuller archive still takes
+    # about as long as the first and a kill drawn within that time lands inside it.
+    env = {**env, "MINUTES_REVALIDATE_HOURS": "0"}
     for stage, count in zip(("crawl", "process", "load"), kills, strict=True):
         if stage == "process":
             run_to_end("crawl", registry, crashed, env)  # the crawl finishes at last …
             run_to_end("process", registry, crashed, env)  # … and a warehouse exists to protect
         for _ in range(count):
-            kill_during(stage, registry, crashed, env, rng.uniform(0.05, timings[stage]))
+            if kill_during(stage, registry, crashed, env, rng.uniform(0.05, 0.8 * timings[stage])):
+                report.mid_stage[stage] += 1
             report.kills[stage] += 1
             problems = inconsistencies(crashed, warehouse_must_exist=stage != "crawl")
             report.inconsistent += [f"after a kill during {stage}: {p}" for p in problems]
-    rerun_env = {**env, "MINUTES_REVALIDATE_HOURS": "0"}  # the next day's run: everything is due
-    run_to_end("crawl", registry, crashed, rerun_env)
-    run_to_end("process", registry, crashed, rerun_env)
+    run_to_end("crawl", registry, crashed, env)  # the next day's run: everything is due
+    run_to_end("process", registry, crashed, env)
     report.recovered = content_digest(crashed / "warehouse.duckdb")
     return report
 
@@ -164,7 +173,12 @@ def crashes(tmp_path_factory) -> CrashReport:
 
 @pytest.mark.timeout(240)
 def test_the_pipeline_is_killed_at_least_twenty_times_across_crawl_process_and_load(crashes):
-    assert crashes.kills == {"crawl": 8, "process": 6, "load": 8}
+    assert crashes.kills == {"crawl": 7, "process": 6, "load": 7}
+    # The delays are drawn within each stage's uninterrupted duration; a later crawl over a fuller
+    # archive can finish sooner, so not every kill must land mid-stage, but most do.
+    assert all(crashes.mid_stage[stage] * 2 >= crashes.kills[stage] for stage in crashes.kills), (
+        crashes.mid_stage
+    )
 
 
 def test_after_every_kill_the_archive_and_the_warehouse_are_consistent(crashes):
