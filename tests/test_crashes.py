@@ -22,6 +22,8 @@ from archive import Archive
 from demo_sites.server import DemoServer, running_demo_server
 from tests.test_faults import content_digest
 
+pytestmark = pytest.mark.timeout(300)  # the crash loop lands on whichever test asks for it first
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = 20261122
 #: Two platforms' worth of the demo: enough pages for kills to land anywhere, few enough to stay quick.
@@ -171,7 +173,6 @@ def crashes(tmp_path_factory) -> CrashReport:
         return crash_loop(server, tmp_path_factory.mktemp("crashes"))
 
 
-@pytest.mark.timeout(240)
 def test_the_pipeline_is_killed_at_least_twenty_times_across_crawl_process_and_load(crashes):
     assert crashes.kills == {"crawl": 7, "process": 6, "load": 7}
     # The delays are drawn within each stage's uninterrupted duration; a later crawl over a fuller

@@ -76,7 +76,8 @@ class ArchivingSpider(scrapy.Spider):
         """Scrapy drops a request to another host without a trace (a redirect off the source's site, or
         a link to one); the archive records the refusal under the address the crawl asked for."""
         host = urlsplit(request.url).hostname or ""
-        if spider is self and host not in self.allowed_domains:
+        # The offsite rule Scrapy applies: the source's host or a subdomain of it.
+        if spider is self and not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
             self._record_refused(request, f"redirect to another host refused: {request.url}")
 
     def record_dropped_redirect(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
