@@ -103,13 +103,13 @@ class DynastySpider(ArchivingSpider):
             feed = f"{self.source.base_url}?{urlencode({'page': 'rss/meetings', 'show': self.FEED_SIZE})}"
             yield self.fetch(feed, self.parse_feed, "feed", {}, errback=self.feed_failed)
         else:
-            yield self.fetch(entry_url(self.source.base_url), self.parse_bodies, "meeting_handlers", {})
+            yield self.walk_from_entry()
 
     def feed_failed(self, failure):
         """A feed that fails costs nothing but its request: the full walk takes over."""
         self.record_failure(failure)
         self.logger.warning("%s: the feed failed, walking the site instead", failure.request.url)
-        yield self.fetch(entry_url(self.source.base_url), self.parse_bodies, "meeting_handlers", {})
+        yield self.walk_from_entry()
 
     def parse_feed(self, response: Response):
         """The fast path: the meetings feed names the newest meetings with their body and date, so a
@@ -118,18 +118,25 @@ class DynastySpider(ArchivingSpider):
         entries = list(feed_meetings(self.page(response)[0]))
         if not entries:
             self.logger.warning("%s: no meetings in the feed, walking the site instead", response.url)
-            yield self.fetch(entry_url(self.source.base_url), self.parse_bodies, "meeting_handlers", {})
+            yield self.walk_from_entry()
             return
         for url, body, document_type, meeting_date in entries:
-            if meeting_date < self.since:
-                continue
-            context = {
-                "body": body,
-                "meeting_id": dynasty_query(url).get("id"),
-                "meeting_date": meeting_date.isoformat(),
-                "document_type": document_type,
-            }
-            yield self.fetch(url, self.parse_meeting, "meeting", context)
+            yield self.meeting_request(url, body, document_type, meeting_date)
+
+    def walk_from_entry(self):
+        return self.fetch(entry_url(self.source.base_url), self.parse_bodies, "meeting_handlers", {})
+
+    def meeting_request(self, url: str, body: str, document_type: str, meeting_date: date):
+        """The request for one meeting page, or None for a meeting before ``since``."""
+        if meeting_date < self.since:
+            return None
+        context = {
+            "body": body,
+            "meeting_id": dynasty_query(url).get("id"),
+            "meeting_date": meeting_date.isoformat(),
+            "document_type": document_type,
+        }
+        return self.fetch(url, self.parse_meeting, "meeting", context)
 
     def wrong_page(self, request, response: Response) -> str | None:
         """Why a response is not the page asked for (the session mix-up), or None."""
@@ -173,15 +180,7 @@ class DynastySpider(ArchivingSpider):
                 self.logger.warning("%s: meeting link without a date: %r", response.url, label)
                 continue
             document_type, meeting_date = parsed
-            if meeting_date < self.since:
-                continue
-            context = {
-                "body": body,
-                "meeting_id": dynasty_query(url).get("id"),
-                "meeting_date": meeting_date.isoformat(),
-                "document_type": document_type,
-            }
-            yield self.fetch(url, self.parse_meeting, "meeting", context)
+            yield self.meeting_request(url, body, document_type, meeting_date)
 
     def parse_meeting(self, response: Response):
         if response.meta.get("wrong_page"):
