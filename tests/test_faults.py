@@ -79,6 +79,7 @@ class BadDay:
     faulty_items: set[str]  # item urls in the warehouse right after the faulty run
     faulty_requests: list[Served]
     paths: dict[str, str]  # fault name → the path it affected
+    statuses: list[str]  # how each source's crawl on the bad day ended
 
 
 def run_bad_day(root: Path) -> BadDay:
@@ -94,7 +95,7 @@ def run_bad_day(root: Path) -> BadDay:
             server.add_fault(path, fault)
         server.state.robots_txt = ROBOTS_TXT + f"Disallow: {BAD_DAY_DISALLOWED}\n"
         server.state.requests.clear()
-        crawl(faulty)
+        statuses = [summary.status for summary in crawl(faulty)]
         faulty_requests = list(server.state.requests)
         process(faulty)
         faulty_digest = content_digest(faulty.warehouse)
@@ -113,6 +114,7 @@ def run_bad_day(root: Path) -> BadDay:
         faulty_items,
         faulty_requests,
         {name: path for name, path, _ in plan},
+        statuses,
     )
 
 
@@ -128,6 +130,10 @@ def test_after_the_faults_stop_a_rerun_yields_the_warehouse_a_healthy_run_yields
     assert content_digest(day.faulty.warehouse) == content_digest(day.healthy.warehouse)
     # and the comparison can fail: the bad day itself differs from the healthy run
     assert day.faulty_digest["items"] != content_digest(day.healthy.warehouse)["items"]
+
+
+def test_on_the_bad_day_every_sources_crawl_finishes(day):
+    assert day.statuses == ["finished"] * 4
 
 
 @pytest.mark.parametrize("name", sorted(RECORDED))
