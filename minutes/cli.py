@@ -114,6 +114,51 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from warehouse.query import connect_for_queries, format_rows
+    from warehouse.search import format_hits, search
+
+    con = connect_for_queries(_settings(args).warehouse)
+    try:
+        columns, rows = search(con, args.text, args.limit)
+    finally:
+        con.close()
+    if args.format == "list":
+        print(format_hits(columns, rows))
+    else:
+        print(format_rows(columns, rows, args.format).rstrip("\n"))
+    return 0 if rows else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from warehouse.queries import MATCHING_MATTERS
+    from warehouse.query import connect_read_only
+    from warehouse.report import write_report
+
+    con = connect_read_only(_settings(args).warehouse)
+    try:
+        matters = con.execute(MATCHING_MATTERS, {"query": args.matter}).fetchall()
+        if not matters:
+            print(f"no matter matches {args.matter!r}", file=sys.stderr)
+            return 1
+        matter_id, title = matters[0][0], matters[0][1]
+        output = Path(args.output or f"report-{matter_id}.html")
+        write_report(con, matter_id, output)
+    finally:
+        con.close()
+    print(f"{output}: {title} ({matter_id})")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from warehouse.export import export_warehouse
+
+    written = export_warehouse(_settings(args).warehouse, Path(args.directory), args.format)
+    for name, rows, path in written:
+        print(f"{name}: {rows} rows → {path}")
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from minutes.doctor import diagnose
     from warehouse.query import format_table
@@ -187,6 +232,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(compare)
     compare.add_argument("matter", help="a matter id or words of its title")
     compare.set_defaults(func=cmd_compare)
+
+    search = commands.add_parser("search", help="full-text search over handlings (Finnish stemming), ranked")
+    _add_common(search)
+    search.add_argument("text", help="words to look for, in any inflected form")
+    search.add_argument("--limit", type=int, default=20, help="how many hits (default 20)")
+    search.add_argument("--format", choices=("list", "table", "csv", "json"), default="list")
+    search.set_defaults(func=cmd_search)
+
+    report = commands.add_parser("report", help="a self-contained HTML page for one matter")
+    _add_common(report)
+    report.add_argument("matter", help="a matter id or words of its title")
+    report.add_argument("--output", "-o", help="HTML file to write (default report-MATTER.html)")
+    report.set_defaults(func=cmd_report)
+
+    export = commands.add_parser("export", help="every table and view as Parquet (or CSV) files")
+    _add_common(export)
+    export.add_argument("directory")
+    export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    export.set_defaults(func=cmd_export)
 
     doctor = commands.add_parser("doctor", help="per source: entry point, bodies, meetings, a parsable item")
     _add_common(doctor)

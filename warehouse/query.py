@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import time
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+
+from warehouse.search import load_fts
+
+#: How long a reader keeps retrying a file another process holds locked, before it gives up.
+LOCK_PATIENCE_SECONDS = 1.0
 
 
 class WarehouseMissing(FileNotFoundError):
@@ -16,16 +23,41 @@ class WarehouseMissing(FileNotFoundError):
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """A connection that cannot change the warehouse: DuckDB refuses every write on it."""
+    """A connection that cannot change the warehouse: DuckDB refuses every write on it.
+
+    Loads never write the file readers open (they build a new one and rename it over), so a lock
+    conflict means someone opened the warehouse read-write by hand; we retry for a second, then say so."""
     if not Path(path).exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `minutes process` (or `minutes demo`) first")
-    con = duckdb.connect(str(path), read_only=True)
+    deadline = time.monotonic() + LOCK_PATIENCE_SECONDS
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     con.execute("SET TimeZone = 'Europe/Helsinki'")
     return con
 
 
-def run_query(path: Path, sql: str) -> tuple[list[str], list[tuple]]:
+def connect_for_queries(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for arbitrary SQL: search works, and nothing outside the file is reachable.
+
+    Read-only already refuses writes to the warehouse; with external access off and the settings
+    locked, a statement also cannot attach another database, read or write files, or turn that back on."""
     con = connect_read_only(path)
+    # stem() for search_items(...); a DuckDB without the wheel's extension still answers everything else
+    with contextlib.suppress(duckdb.Error):
+        load_fts(con)
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def run_query(path: Path, sql: str) -> tuple[list[str], list[tuple]]:
+    con = connect_for_queries(path)
     try:
         result = con.execute(sql)
         columns = [d[0] for d in result.description] if result.description else []

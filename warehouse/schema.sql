@@ -1,16 +1,19 @@
 -- The warehouse users query. Names here are promises (contract.md): add freely, rename never.
 -- Dates are DATEs (meetings happen in Europe/Helsinki); instants are TIMESTAMPTZ.
+-- The big tables carry no PRIMARY KEY index: building one over a million item ids cost more than the
+-- rest of their load, and the warehouse is never updated in place. The loader checks items.item_id.
 
 CREATE TABLE sources (
     source_id   VARCHAR PRIMARY KEY,
     name        VARCHAR NOT NULL,
     kind        VARCHAR NOT NULL,        -- municipality | region | wellbeing_county
     platform    VARCHAR NOT NULL,        -- dynasty | casem | tweb
-    base_url    VARCHAR NOT NULL
+    base_url    VARCHAR NOT NULL,
+    region      VARCHAR NOT NULL DEFAULT 'Päijät-Häme'  -- whose member municipalities matters_pending counts
 );
 
 CREATE TABLE documents (
-    document_id   VARCHAR PRIMARY KEY,   -- one row per version: (url, content)
+    document_id   VARCHAR NOT NULL,      -- one row per version: (url, content)
     source_id     VARCHAR NOT NULL,
     url           VARCHAR NOT NULL,
     kind          VARCHAR,               -- meeting_handlers, meetings, meeting, meetingitem, item_pdf, robots
@@ -24,7 +27,7 @@ CREATE TABLE documents (
 );
 
 CREATE TABLE meetings (
-    meeting_id    VARCHAR PRIMARY KEY,
+    meeting_id    VARCHAR NOT NULL,
     source_id     VARCHAR NOT NULL,
     municipality  VARCHAR NOT NULL,
     body          VARCHAR,
@@ -34,7 +37,7 @@ CREATE TABLE meetings (
 );
 
 CREATE TABLE items (
-    item_id           VARCHAR PRIMARY KEY,   -- one row per handling
+    item_id           VARCHAR NOT NULL,      -- one row per handling (unique: checked by the loader)
     meeting_id        VARCHAR NOT NULL,
     source_id         VARCHAR NOT NULL,
     municipality      VARCHAR NOT NULL,
@@ -90,4 +93,24 @@ CREATE TABLE parse_errors (
     sha256      VARCHAR,
     fetched_at  TIMESTAMPTZ,
     reason      VARCHAR NOT NULL
+);
+
+-- The people each distinct preparer/presenter line names (warehouse/people.py); behind the view `people`.
+CREATE TABLE printed_people (
+    printed   VARCHAR NOT NULL,          -- the line as items.preparer or items.presenter holds it
+    position  INTEGER NOT NULL,          -- 1 for the first person the line names
+    person    VARCHAR NOT NULL,          -- First Last, whichever order the page printed
+    title     VARCHAR                    -- job title printed before the name (Sivistysjohtaja)
+);
+
+-- One row per load that built this warehouse or one of its predecessors (carried over), newest last.
+CREATE TABLE loads (
+    load_number    INTEGER NOT NULL,
+    loaded_at      TIMESTAMPTZ NOT NULL,
+    fingerprint    VARCHAR NOT NULL,     -- digest of the input rows and the loader: equal input, no reload
+    n_items        BIGINT NOT NULL,
+    items_added    BIGINT NOT NULL,      -- compared with the warehouse this load replaced
+    items_changed  BIGINT NOT NULL,
+    items_removed  BIGINT NOT NULL,
+    row_counts     MAP(VARCHAR, BIGINT) NOT NULL
 );

@@ -1,0 +1,138 @@
+"""The warehouse's derived views and its search, on the hand-written example region (warehouse/example.py)."""
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from warehouse.example import example_tables
+from warehouse.load import load_warehouse
+from warehouse.people import people_of
+from warehouse.query import connect_for_queries
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    path = tmp_path_factory.mktemp("example") / "warehouse.duckdb"
+    load_warehouse(path, example_tables())
+    return path
+
+
+def rows(path, sql, params=None):
+    con = connect_for_queries(path)
+    try:
+        return con.execute(sql, params or {}).fetchall()
+    finally:
+        con.close()
+
+
+def test_matters_pending_names_the_member_municipalities_that_have_not_handled_a_regional_matter(example):
+    assert rows(
+        example,
+        "SELECT matter_id, handled_by, missing, n_handled, n_members, other_handlers FROM matters_pending",
+    ) == [
+        ("waste", ["Asikkala", "Heinola", "Hollola"], ["Padasjoki"], 3, 4, []),
+        ("sports", ["Heinola"], ["Asikkala", "Hollola", "Padasjoki"], 1, 4, ["Päijät-Hämeen liitto"]),
+    ]
+
+
+def test_a_matter_every_member_handled_is_compared_but_not_pending_and_a_local_one_is_neither(example):
+    pending = {row[0] for row in rows(example, "SELECT matter_id FROM matters_pending")}
+    compared = rows(
+        example,
+        "SELECT matter_id, count(DISTINCT municipality) FROM matter_comparison GROUP BY ALL ORDER BY 1",
+    )
+    assert ("network" not in pending, "village" not in pending) == (True, True)
+    # matter_comparison counts the regional council as a municipality of its own (contract.md)
+    assert compared == [("network", 4), ("sports", 2), ("waste", 3)]
+
+
+def test_which_regional_matters_a_municipality_has_not_handled_is_one_where_clause(example):
+    assert rows(
+        example, "SELECT title FROM matters_pending WHERE list_contains(missing, 'Asikkala') ORDER BY title"
+    ) == [("Liikuntapalveluiden seudullisen yhteistyön toimintakertomus 2025",)]
+
+
+def test_body_activity_counts_meetings_handlings_and_matters_per_body_and_month(example):
+    assert rows(
+        example,
+        """SELECT body, month, meetings, handlings, substantive_handlings, matters
+           FROM body_activity WHERE municipality = 'Asikkala'""",
+    ) == [
+        ("Kunnanhallitus", date(2026, 4, 1), 1, 3, 2, 2),
+        ("Kunnanhallitus", date(2026, 5, 1), 1, 1, 1, 1),
+        ("Kunnanvaltuusto", date(2026, 5, 1), 1, 1, 1, 1),
+    ]
+
+
+def test_people_lists_preparers_and_presenters_with_titles_bodies_and_counts(example):
+    assert rows(
+        example,
+        """SELECT person, body, roles, titles, n_prepared, n_presented FROM people
+           WHERE municipality IN ('Heinola', 'Hollola') ORDER BY municipality, body, person""",
+    ) == [
+        ("Sanna Laitinen", "Hyvinvointilautakunta", ["presenter"], ["Hyvinvointijohtaja"], 0, 1),
+        ("Toni Rinne", "Hyvinvointilautakunta", ["preparer"], ["Liikuntapäällikkö"], 1, 0),
+        ("Harri Mustonen", "Kaupunginhallitus", ["preparer"], ["Kaupunkiympäristöjohtaja"], 2, 0),
+        ("Mikko Aaltonen", "Kaupunginhallitus", ["presenter"], ["Kaupunginjohtaja"], 0, 2),
+        ("Anna Laine", "Kunnanhallitus", ["presenter"], ["Kunnanjohtaja"], 0, 2),
+        ("Pekka Virtanen", "Kunnanhallitus", ["preparer"], ["Tekninen johtaja"], 1, 0),
+        ("Sari Lindholm", "Kunnanhallitus", ["preparer"], ["Hallintojohtaja"], 1, 0),
+        ("Tiina Virtanen", "Kunnanhallitus", ["preparer"], ["Hallintosihteeri"], 1, 0),
+    ]
+
+
+def test_a_council_presented_by_its_board_names_no_person(example):
+    assert rows(example, "SELECT count(*) FROM people WHERE body = 'Kunnanvaltuusto'") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("printed", "people"),
+    [
+        ("Sivistysjohtaja Hanna Mattila", [("Hanna Mattila", "Sivistysjohtaja")]),
+        ("hyvinvointijohtaja Laitinen, Sanna", [("Sanna Laitinen", "Hyvinvointijohtaja")]),
+        ("Tekninen johtaja Pekka Virtanen", [("Pekka Virtanen", "Tekninen johtaja")]),
+        (
+            "Hallintojohtaja Sari Lindholm, hallintosihteeri Tiina Virtanen",
+            [("Sari Lindholm", "Hallintojohtaja"), ("Tiina Virtanen", "Hallintosihteeri")],
+        ),
+        ("Kunnanhallitus", []),
+        ("Kunnanjohtaja", []),
+        ("Juha Rantanen", [("Juha Rantanen", None)]),
+    ],
+)
+def test_a_printed_preparer_line_reads_as_people(printed, people):
+    assert people_of(printed) == people
+
+
+def test_sources_belong_to_the_paijat_hame_region_unless_told_otherwise(example):
+    assert rows(example, "SELECT DISTINCT region FROM sources") == [("Päijät-Häme",)]
+
+
+@pytest.mark.parametrize("query", ["toimintakertomus", "toimintakertomuksesta", "Toimintakertomukset"])
+def test_search_finds_every_inflected_form_and_ranks_the_item_that_is_about_it_first(example, query):
+    hits = rows(example, "SELECT item_id, words_matched FROM search_items($q)", {"q": query})
+    # Heinola's text says toimintakertomus, -kertomukseen, -kertomuksen, -kertomus; the council's once.
+    assert hits == [("heinola-20260422-33", 1), ("paijat-hameen-liitto-20260309-14", 1)]
+
+
+def test_search_ranks_items_with_more_of_the_words_higher_and_matches_gradated_forms(example):
+    hits = rows(example, "SELECT item_id, words_matched FROM search_items('jätehuolto sopimus')")
+    # jätehuolto finds jätehuollon; sopimus finds sopimus and, at half weight, sopimusluonnos
+    assert hits == [
+        ("heinola-20260427-106", 2),
+        ("asikkala-20260413-73", 2),
+        ("hollola-20260420-88", 2),
+        ("asikkala-20260504-23", 1),
+    ]
+
+
+def test_search_answers_on_a_read_only_connection_with_only_the_stemmer_loaded(example):
+    con = duckdb.connect(str(example), read_only=True)
+    try:
+        from warehouse.search import load_fts
+
+        load_fts(con)
+        assert con.execute("SELECT count(*) FROM search_items('palveluverkkoselvitys')").fetchone() == (4,)
+    finally:
+        con.close()
