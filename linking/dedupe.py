@@ -14,10 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from linking.index import LinkIndex, batches_by_source, reuse_freed_memory
+from linking.index import ItemBatch, LinkIndex, batches_by_source, reuse_freed_memory
 from linking.matters import Linked, link_into
 from parsing.handlings import PROCEDURAL_TITLE
 
@@ -35,7 +38,7 @@ class DedupeReport:
 
 
 def _as_items(table: pl.DataFrame) -> pl.DataFrame:
-    """The input's columns in the link index's names and types."""
+    """The input's columns in the link index's names and types (``text`` only if present)."""
     procedural = (
         pl.col("is_procedural").cast(pl.Boolean).fill_null(False)
         if "is_procedural" in table.columns
@@ -44,6 +47,7 @@ def _as_items(table: pl.DataFrame) -> pl.DataFrame:
     diary = (
         pl.col("diary_number").cast(pl.String) if "diary_number" in table.columns else pl.lit(None, pl.String)
     )
+    text = [pl.col("text").cast(pl.String)] if "text" in table.columns else []
     return table.select(
         pl.col("item_id").cast(pl.String),
         pl.col("municipality").cast(pl.String).alias("source"),
@@ -51,8 +55,20 @@ def _as_items(table: pl.DataFrame) -> pl.DataFrame:
         pl.col("title").cast(pl.String),
         diary.alias("diary"),
         procedural.alias("procedural"),
-        pl.col("text").cast(pl.String),
+        *text,
     )
+
+
+def _item_batch(table: pa.Table) -> ItemBatch:
+    """A batch from Arrow rows: the columns but the text through Polars, the texts as they are."""
+    # taken row by row into buffers of their own: the reader's buffers are far larger than the rows
+    columns = table.drop_columns(["text"])
+    meta = _as_items(pl.from_arrow(columns.take(pa.array(np.arange(len(columns))))))
+    texts = table.column("text").combine_chunks()
+    if not meta.select(pl.struct("source", "item_id").is_sorted()).item():
+        order = meta.with_row_index().sort("source", "item_id")["index"].to_arrow()
+        meta, texts = meta[order.to_numpy()], texts.take(order)
+    return ItemBatch(meta, texts)
 
 
 def _grouped_by_municipality(path: Path) -> bool:
@@ -60,7 +76,7 @@ def _grouped_by_municipality(path: Path) -> bool:
     return municipalities.rle_id().max() + 1 == municipalities.n_unique() if len(municipalities) else True
 
 
-def read_batches(path: Path, batch_items: int = BATCH_ITEMS) -> Iterator[pl.DataFrame]:
+def read_batches(path: Path, batch_items: int = BATCH_ITEMS) -> Iterator[ItemBatch | pl.DataFrame]:
     """Batches of whole municipalities, about ``batch_items`` items each."""
     file = pq.ParquetFile(path)
     missing = [c for c in REQUIRED if c not in file.schema_arrow.names]
@@ -70,18 +86,31 @@ def read_batches(path: Path, batch_items: int = BATCH_ITEMS) -> Iterator[pl.Data
     if not _grouped_by_municipality(path):
         yield from batches_by_source(_as_items(pl.read_parquet(path, columns=columns)), batch_items)
         return
-    carried: pl.DataFrame | None = None
+    carried: pa.Table | None = None
     for record_batch in file.iter_batches(batch_size=batch_items, columns=columns):
-        rows = _as_items(pl.from_arrow(record_batch))
-        rows = rows if carried is None else pl.concat([carried, rows])
+        rows = pa.Table.from_batches([record_batch])
+        rows = rows if carried is None else pa.concat_tables([carried, rows])
         # the last municipality may go on in the next chunk: carry it over
-        sources = rows["source"]
-        cut = len(rows) - int((sources == sources[-1]).sum())
+        municipality = rows.column("municipality")
+        cut = len(rows) - pc.sum(pc.equal(municipality, municipality[-1])).as_py()
         if cut:
-            yield rows.slice(0, cut).sort("source", "item_id")
+            yield _item_batch(rows.slice(0, cut))
         carried = rows.slice(cut)
     if carried is not None and len(carried):
-        yield carried.sort("source", "item_id")
+        yield _item_batch(carried)
+
+
+def _unseen(batches: Iterator[ItemBatch | pl.DataFrame], index: LinkIndex) -> Iterator[ItemBatch]:
+    """The items the index has not seen yet."""
+    known = index.items["item_id"].to_arrow()
+    for batch in map(ItemBatch.of, batches):
+        if not len(known):
+            yield batch
+            continue
+        new = pc.invert(pc.is_in(batch.meta["item_id"].to_arrow(), value_set=known))
+        if pc.any(new).as_py():
+            keep = pc.indices_nonzero(new)
+            yield ItemBatch(batch.meta[keep.to_numpy()], batch.texts.take(keep))
 
 
 def dedupe(
@@ -94,11 +123,9 @@ def dedupe(
     with tempfile.TemporaryDirectory(prefix="link-index-") as scratch:
         directory = Path(index_dir) if index_dir else Path(scratch) / "index"
         index = LinkIndex.open_or_create(directory) if index_dir else LinkIndex.create(directory)
-        known = index.items.select("item_id")
-        batches = (
-            batch.join(known, on="item_id", how="anti") for batch in read_batches(Path(source), batch_items)
+        linked = link_into(
+            index, _unseen(read_batches(Path(source), batch_items), index), only_new=bool(index_dir)
         )
-        linked = link_into(index, batches, only_new=bool(index_dir))
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     linked.matters.write_parquet(target)
     sizes = linked.matters.group_by("matter_id").len()

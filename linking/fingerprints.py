@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
 from linking.tokens import Tokens, mix64, tokenise
 
@@ -114,19 +113,33 @@ def _runs(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, np.append(first[1:], len(ids))
 
 
+def _distinct_pairs(keys: np.ndarray, matters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (key, matter) pairs, sorted by key, then matter."""
+    order = np.lexsort((matters, keys))
+    keys, matters = keys[order], matters[order]
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = (keys[1:] != keys[:-1]) | (matters[1:] != matters[:-1])
+    return keys[new], matters[new]
+
+
 def _boilerplate_lines(
     line_keys: np.ndarray, line_matters: np.ndarray, prior: PriorLines | None
-) -> tuple[np.ndarray, pl.DataFrame]:
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """Per line of the batch: whether it is boilerplate (printed by ``BOILERPLATE_MIN_ITEMS`` matters of
     its source, earlier ones included). Also the batch's distinct (key, matter) rows, sorted by key."""
-    rows = pl.DataFrame({"key": line_keys, "matter": line_matters}).unique().sort("key", "matter")
+    rows = _distinct_pairs(line_keys, line_matters)
     seen = rows
-    if prior is not None and len(rows):
-        earlier_keys, earlier_matters = prior(rows["key"].unique().to_numpy())
-        seen = pl.concat([rows, pl.DataFrame({"key": earlier_keys, "matter": earlier_matters})]).unique()
-    counts = seen.group_by("key").len()
-    boilerplate = counts.filter(pl.col("len") >= BOILERPLATE_MIN_ITEMS)["key"].to_numpy()
-    return np.isin(line_keys, boilerplate), rows
+    if prior is not None and len(rows[0]):
+        earlier_keys, earlier_matters = prior(np.unique(rows[0]))
+        seen = _distinct_pairs(
+            np.concatenate([rows[0], earlier_keys]), np.concatenate([rows[1], earlier_matters])
+        )
+    keys, counts = np.unique(seen[0], return_counts=True)
+    boilerplate = keys[counts >= BOILERPLATE_MIN_ITEMS]
+    if not len(boilerplate):
+        return np.zeros(len(line_keys), dtype=bool), rows
+    at = np.minimum(np.searchsorted(boilerplate, line_keys), len(boilerplate) - 1)
+    return boilerplate[at] == line_keys, rows
 
 
 def _kept_words(
@@ -204,8 +217,8 @@ def fingerprint(
         n=n,
         shingle_offsets=offsets,
         shingles=shingles,
-        line_keys=lines["key"].to_numpy(),
-        line_matters=lines["matter"].to_numpy(),
+        line_keys=lines[0],
+        line_matters=lines[1],
         sentence_item=sentence_item,
         sentence_hash=sentence_hash,
         year_item=year_item,

@@ -18,6 +18,10 @@ one a day's new items. A segment ``S`` stores, per item, what a later comparison
 and the format; an index made with other settings is never reused (``open_or_create`` starts afresh).
 Links found so far are in ``links.parquet``.
 
+An item is fingerprinted once, with the boilerplate its source is known for at that time: the first
+items of a source that is new to the index keep lines in their shingles that later turn out to be
+boilerplate. Building the index afresh (``LinkIndex.create``) judges every line again.
+
 Batches are fingerprinted by two worker threads (NumPy and Polars release the interpreter lock in their
 array work) and written in order by the caller's thread.
 """
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import os
 import shutil
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -35,6 +40,8 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from linking import minhash
 from linking.fingerprints import SHINGLE_SETTINGS, fingerprint, source_key
@@ -97,6 +104,48 @@ _META_SCHEMA = {
 }
 
 
+@dataclass(frozen=True)
+class ItemBatch:
+    """Items to add: every column but the text as Polars, and the texts as Arrow strings, as read —
+    the texts are the bulk of a batch and go to the fingerprinting without another copy."""
+
+    meta: pl.DataFrame
+    texts: pa.Array
+
+    def __len__(self) -> int:
+        return len(self.meta)
+
+    @classmethod
+    def of(cls, batch: pl.DataFrame | ItemBatch) -> ItemBatch:
+        if isinstance(batch, ItemBatch):
+            return cls(_conform(batch.meta), batch.texts)
+        batch = _conform(batch)
+        return cls(batch.drop("text"), batch["text"].to_arrow())
+
+
+class RowFile:
+    """Rows of one dtype in a file, read by position (``os.pread``): reading a few items' rows costs
+    neither a mapping of the whole file nor its pages in this process's memory."""
+
+    def __init__(self, path: Path, dtype: np.dtype):
+        self.dtype = np.dtype(dtype)
+        self.fd = os.open(path, os.O_RDONLY) if path.exists() else None
+
+    def read(self, start: int, count: int) -> np.ndarray:
+        if self.fd is None or not count:
+            return np.empty(0, dtype=self.dtype)
+        size = self.dtype.itemsize
+        return np.frombuffer(os.pread(self.fd, count * size, start * size), dtype=self.dtype)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __del__(self) -> None:
+        self.close()
+
+
 @dataclass
 class Segment:
     """One ``add``'s items: rows ``first`` … ``first + n - 1`` of the index."""
@@ -104,22 +153,26 @@ class Segment:
     name: str
     first: int
     n: int
-    shingles: np.ndarray  # uint32, memory-mapped
-    years: np.ndarray  # YEAR_ROW, memory-mapped
+    shingles: RowFile  # uint32
+    years: RowFile  # YEAR_ROW
     bands: np.ndarray  # (BANDS, n) uint64 packed and sorted per band, memory-mapped
     lines: np.ndarray  # LINE_ROW: sorted runs, one per batch
     line_runs: np.ndarray  # int64 offsets of the runs
 
-    def band_roots(self, band: int, keys: np.ndarray) -> np.ndarray:
-        """For each key, the smallest item of this segment with that key in ``band``, else -1."""
+    def band_neighbours(self, band: int, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each key, the smallest and the largest item of this segment with that key in ``band``
+        (-1 when there is none)."""
         run = self.bands[band]
+        none = np.full(len(keys), -1, dtype=np.int64)
         if not len(run) or not len(keys):
-            return np.full(len(keys), -1, dtype=np.int64)
+            return none, none
         high = keys & ~minhash.ITEM_MASK
-        at = np.minimum(np.searchsorted(run, high), len(run) - 1)
-        found = (run[at] >> np.uint64(minhash.ITEM_BITS)) == (high >> np.uint64(minhash.ITEM_BITS))
-        items = (run[at] & minhash.ITEM_MASK).astype(np.int64)
-        return np.where(found, items, -1)
+        first = np.minimum(np.searchsorted(run, high), len(run) - 1)
+        last = np.maximum(np.searchsorted(run, high | minhash.ITEM_MASK, "right") - 1, 0)
+        found = (run[first] >> np.uint64(minhash.ITEM_BITS)) == (high >> np.uint64(minhash.ITEM_BITS))
+        first_items = (run[first] & minhash.ITEM_MASK).astype(np.int64)
+        last_items = (run[last] & minhash.ITEM_MASK).astype(np.int64)
+        return np.where(found, first_items, -1), np.where(found, last_items, -1)
 
     def lines_of(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The (key, matter) rows of this segment for the given (sorted, distinct) line keys."""
@@ -169,12 +222,18 @@ class _SegmentWriter:
     shingle_count: int = 0
     year_count: int = 0
     metas: list = field(default_factory=list)
-    band_parts: list = field(default_factory=list)
     eligible: list = field(default_factory=list)
     line_runs: list = field(default_factory=lambda: [0])
 
     def __post_init__(self) -> None:
-        files = {"shingles": "u32", "signatures": "u32", "years": "bin", "sentences": "bin", "lines": "bin"}
+        files = {
+            "shingles": "u32",
+            "signatures": "u32",
+            "years": "bin",
+            "sentences": "bin",
+            "lines": "bin",
+            "keys": "tmp",  # band keys, read back whole once every batch is in
+        }
         self.files = {
             kind: (self.directory / f"{kind}-{self.name}.{ext}").open("wb") for kind, ext in files.items()
         }
@@ -191,7 +250,7 @@ class _SegmentWriter:
                 pl.col("shingle_start") + self.shingle_count, pl.col("year_start") + self.year_count
             )
         )
-        self.band_parts.append(result.band_keys)
+        result.band_keys.tofile(self.files["keys"])
         self.eligible.append(result.eligible)
         self.shingle_count += len(result.shingles)
         self.year_count += len(result.years)
@@ -253,8 +312,8 @@ class LinkIndex:
             name=name,
             first=first,
             n=n,
-            shingles=_memmap(path / f"shingles-{name}.u32", np.uint32),
-            years=_memmap(path / f"years-{name}.bin", YEAR_ROW),
+            shingles=RowFile(path / f"shingles-{name}.u32", np.uint32),
+            years=RowFile(path / f"years-{name}.bin", YEAR_ROW),
             bands=_memmap(path / f"bands-{name}.u64", np.uint64).reshape(minhash.BANDS, n),
             lines=_memmap(path / f"lines-{name}.bin", LINE_ROW),
             line_runs=np.fromfile(path / f"lines-{name}.runs", dtype=np.int64),
@@ -274,15 +333,15 @@ class LinkIndex:
         """Each item's distinct shingle hashes (low 32 bits), sorted."""
         rows = self.items[np.unique(items)].select("idx", "segment", "shingle_start", "shingle_count")
         return {
-            idx: np.unique(self.segments[segment].shingles[start : start + count])
-            for idx, segment, start, count in rows.iter_rows()
+            idx: np.unique(self.segments[segment].shingles.read(start, count))
+            for idx, segment, start, count in rows.sort("segment", "shingle_start").iter_rows()
         }
 
     def year_contexts(self, items: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(item, context, year) rows of the given items."""
         rows = self.items[np.unique(items)].select("idx", "segment", "year_start", "year_count")
         parts = [
-            (idx, self.segments[segment].years[start : start + count])
+            (idx, self.segments[segment].years.read(start, count))
             for idx, segment, start, count in rows.iter_rows()
             if count
         ]
@@ -299,12 +358,21 @@ class LinkIndex:
             np.fromfile(self.directory / f"sentences-{s.name}.bin", dtype=SENTENCE_ROW) for s in self.segments
         ]
         rows = np.concatenate(parts) if parts else np.empty(0, dtype=SENTENCE_ROW)
-        table = pl.DataFrame({"hash": rows["hash"], "item": rows["item"]})
-        if items is not None:
-            theirs = table.join(
-                pl.DataFrame({"item": np.asarray(items, dtype=np.int64)}), on="item", how="semi"
+        del parts
+        if items is None:
+            # sorted with the item in the low bits, equal sentences run together (as band keys do)
+            root, member = minhash.bucket_edges_in_sorted(minhash.sorted_band(rows["hash"], rows["item"]))
+            sharing = np.zeros(self.n, dtype=bool)
+            sharing[root] = sharing[member] = True
+            rows = rows[sharing[rows["item"]]]
+            table = pl.DataFrame({"hash": rows["hash"], "item": rows["item"]})
+        else:
+            theirs = np.zeros(self.n, dtype=bool)
+            theirs[items] = True
+            wanted = pl.DataFrame({"hash": np.unique(rows["hash"][theirs[rows["item"]]])})
+            table = pl.DataFrame({"hash": rows["hash"], "item": rows["item"]}).join(
+                wanted, on="hash", how="semi"
             )
-            table = table.join(theirs.select("hash").unique(), on="hash", how="semi")
         return table.filter(pl.col("hash").is_duplicated())
 
     def earlier_lines(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -316,7 +384,7 @@ class LinkIndex:
 
     # --- adding -------------------------------------------------------------------------------------
 
-    def add(self, batches: Iterable[pl.DataFrame]) -> Added:
+    def add(self, batches: Iterable[pl.DataFrame | ItemBatch]) -> Added:
         """Fingerprint new items (each batch holding every new item of its sources) into a new segment,
         and find their candidate pairs among themselves and with every earlier item."""
         first = self.n
@@ -330,22 +398,27 @@ class LinkIndex:
         if not writer.n:
             return Added(first, 0, np.empty((0, 2), dtype=np.int64))
         meta = pl.concat(writer.metas)
-        keys = np.concatenate(writer.band_parts)
-        candidates, runs = self._candidates(keys, np.concatenate(writer.eligible), first)
-        runs.tofile(self.directory / f"bands-{name}.u64")
+        keys_file = self.directory / f"keys-{name}.tmp"
+        keys = np.fromfile(keys_file, dtype=np.uint64).reshape(writer.n, minhash.BANDS)
+        keys_file.unlink()
+        with (self.directory / f"bands-{name}.u64").open("wb") as runs:
+            candidates = self._candidates(keys, np.concatenate(writer.eligible), first, runs)
+        del keys
         meta.write_parquet(self.directory / f"items-{name}.parquet")
         self.items = pl.concat([self.items, meta])
         self.segments.append(self._open_segment(name, first, writer.n))
         return Added(first, writer.n, candidates)
 
-    def _fingerprinted(self, batches: Iterable[pl.DataFrame], first: int) -> Iterator[_BatchResult]:
+    def _fingerprinted(
+        self, batches: Iterable[pl.DataFrame | ItemBatch], first: int
+    ) -> Iterator[_BatchResult]:
         """Batch results in order, computed two at a time."""
         segment = len(self.segments)
         prior = self.earlier_lines if self.segments else None
         pending: deque[Future] = deque()
         with ThreadPoolExecutor(WORKERS) as pool:
             for batch in batches:
-                batch = _conform(batch)
+                batch = ItemBatch.of(batch)
                 pending.append(pool.submit(_fingerprint_batch, batch, first, segment, prior))
                 first += len(batch)
                 if len(pending) > WORKERS:
@@ -353,56 +426,63 @@ class LinkIndex:
             while pending:
                 yield pending.popleft().result()
 
-    def _candidates(
-        self, keys: np.ndarray, eligible: np.ndarray, first: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Star edges of the new items: to an earlier segment's bucket root when the bucket exists,
-        else to the smallest new item of their bucket. Also the new segment's sorted band runs."""
+    def _candidates(self, keys: np.ndarray, eligible: np.ndarray, first: int, runs) -> np.ndarray:
+        """Candidate pairs of the new items, per band: star and chain edges among them
+        (``minhash.bucket_edges_in_sorted``), and to the first and last earlier item of their bucket.
+        The segment's sorted band runs go to ``runs``, band after band."""
         n = len(keys)
         items = first + np.arange(n)
-        runs = np.empty((minhash.BANDS, n), dtype=np.uint64)
         unmatchable = _unmatchable(items[~eligible])
 
-        def one_band(band: int) -> tuple[np.ndarray, np.ndarray]:
+        def one_band(band: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             band_keys = keys[:, band].copy()
             # an item too short to compare keeps a key nothing else has: its own number in the top bits
             band_keys[~eligible] = unmatchable
-            runs[band] = minhash.sorted_band(band_keys, items)
-            root, member = minhash.star_edges_in_sorted(runs[band])
+            run = minhash.sorted_band(band_keys, items)
+            others, member = minhash.bucket_edges_in_sorted(run)
             if not self.segments:
-                return root, member
-            old = np.where(eligible, self._old_roots(band, band_keys), -1)
-            has_old = old >= 0
-            # among the new items, pair only within buckets no earlier item is in
-            keep = ~has_old[member - first]
-            return np.concatenate([old[has_old], root[keep]]), np.concatenate([items[has_old], member[keep]])
+                return run, others, member
+            # new items join an earlier bucket through its first and its last earlier item
+            first_old, last_old = self._old_neighbours(band, band_keys)
+            has_old = eligible & (first_old >= 0)
+            others = np.concatenate([others, first_old[has_old], last_old[has_old]])
+            member = np.concatenate([member, items[has_old], items[has_old]])
+            return run, others, member
 
+        roots, members = [], []
         with ThreadPoolExecutor(WORKERS) as pool:
-            edges = list(pool.map(one_band, range(minhash.BANDS)))
-        return minhash.unique_pairs([r for r, _ in edges], [m for _, m in edges]), runs
+            for run, root, member in pool.map(one_band, range(minhash.BANDS)):
+                run.tofile(runs)
+                roots.append(root)
+                members.append(member)
+        return minhash.unique_pairs(roots, members)
 
-    def _old_roots(self, band: int, keys: np.ndarray) -> np.ndarray:
-        best = np.full(len(keys), -1, dtype=np.int64)
+    def _old_neighbours(self, band: int, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each key, the smallest and the largest earlier item sharing it in ``band`` (-1: none)."""
+        first = np.full(len(keys), -1, dtype=np.int64)
+        last = np.full(len(keys), -1, dtype=np.int64)
         for segment in self.segments:
-            found = segment.band_roots(band, keys)
-            better = (found >= 0) & ((best < 0) | (found < best))
-            best = np.where(better, found, best)
-        return best
+            low, high = segment.band_neighbours(band, keys)
+            first = np.where((low >= 0) & ((first < 0) | (low < first)), low, first)
+            last = np.maximum(last, high)
+        return first, last
 
 
-def _fingerprint_batch(batch: pl.DataFrame, first: int, segment: int, prior) -> _BatchResult:
-    n = len(batch)
+def _fingerprint_batch(batch: ItemBatch, first: int, segment: int, prior) -> _BatchResult:
+    meta = batch.meta
+    n = len(meta)
     idx = first + np.arange(n)
-    keys = {s: source_key(s) for s in batch["source"].unique().to_list()}
-    sources = batch["source"].replace_strict(keys, return_dtype=pl.UInt64).to_numpy()
-    procedural = batch["procedural"].to_numpy()
-    # standing items take part in no text link: nothing of theirs is compared
-    texts = batch.select(pl.when(pl.col("procedural")).then(pl.lit("")).otherwise(pl.col("text"))).to_series()
+    keys = {s: source_key(s) for s in meta["source"].unique().to_list()}
+    sources = meta["source"].replace_strict(keys, return_dtype=pl.UInt64).to_numpy()
+    procedural = meta["procedural"].to_numpy()
+    texts = batch.texts
+    if procedural.any():  # standing items take part in no text link: nothing of theirs is compared
+        texts = pc.if_else(pa.array(procedural), pa.scalar("", texts.type), texts)
     # a board's and a council's handling of one matter share its diary number
     matters = string_keys(
-        batch.select(pl.col("source") + "\x1f" + pl.coalesce("diary", "item_id")).to_series()
+        meta.select(pl.col("source") + "\x1f" + pl.coalesce("diary", "item_id")).to_series()
     )
-    fp = fingerprint(texts.to_arrow(), sources, matters=matters, prior=prior)
+    fp = fingerprint(texts, sources, matters=matters, prior=prior)
     signatures = minhash.signatures(fp.shingle_offsets, fp.shingles)
     counts = fp.shingle_counts()
     years = np.empty(len(fp.year_item), dtype=YEAR_ROW)
@@ -412,7 +492,7 @@ def _fingerprint_batch(batch: pl.DataFrame, first: int, segment: int, prior) -> 
     lines = np.empty(len(fp.line_keys), dtype=LINE_ROW)
     lines["key"], lines["matter"] = fp.line_keys, fp.line_matters  # sorted by key
     year_offsets = np.searchsorted(fp.year_item, np.arange(n + 1))
-    meta = batch.select(
+    meta = meta.select(
         pl.Series("idx", idx, dtype=pl.Int64),
         "item_id",
         "source",
@@ -447,14 +527,16 @@ def reuse_freed_memory() -> None:
     glibc hands blocks over 128 KiB back to the kernel when they are freed; the linker frees and
     allocates arrays of the same few sizes batch after batch, and on a virtual machine the page faults
     of taking them back cost about a third of its time. This raises glibc's thresholds for the process
-    (no effect on other C libraries)."""
+    and keeps at most 256 MiB free in one heap shared by all threads (no effect on other C
+    libraries)."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return
-    m_trim_threshold, m_mmap_threshold = -1, -3
+    m_trim_threshold, m_mmap_threshold, m_arena_max = -1, -3, -8
+    libc.mallopt(m_arena_max, 1)  # one heap for all threads: what one frees, another reuses
     libc.mallopt(m_mmap_threshold, 32 * 2**20)
-    libc.mallopt(m_trim_threshold, 1024 * 2**20)
+    libc.mallopt(m_trim_threshold, 256 * 2**20)
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -478,6 +560,8 @@ def _conform(batch: pl.DataFrame) -> pl.DataFrame:
     """The batch with every item column, in its type (missing optional columns are nulls)."""
     columns = []
     for name, dtype in ITEM_COLUMNS.items():
+        if name == "text" and name not in batch.columns:
+            continue
         column = pl.col(name).cast(dtype) if name in batch.columns else pl.lit(None, dtype=dtype).alias(name)
         columns.append(column.fill_null(False) if name == "procedural" else column)
     return batch.select(columns)

@@ -9,7 +9,8 @@ one hash per shingle instead of ``SLOTS``.
 
 Bands of ``ROWS`` slots are hashed into band keys. Items sharing a band key are candidates; a bucket is
 never self-joined (a bucket of standard items would make that quadratic): each member is paired with
-the bucket's smallest item (star edges) and connected components do the rest.
+the bucket's smallest item (star edges) and with the member before it (chain edges), and connected
+components of the verified pairs do the rest.
 
 ``ALGORITHM`` names everything that changes a signature or a band key; the link index records it and
 refuses to mix signatures made otherwise.
@@ -112,8 +113,11 @@ def sorted_band(keys: np.ndarray, items: np.ndarray) -> np.ndarray:
     return pl.Series(pack(keys, items), dtype=pl.UInt64).sort().to_numpy()
 
 
-def star_edges_in_sorted(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(root, member) for every member of a run of equal keys after its first (smallest) item."""
+def bucket_edges_in_sorted(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(other, member) for every member of a run of equal keys after its first (smallest) item: the
+    run's first item (a star) and the member just before it (a chain). Two edges per member, never all
+    pairs of a run; a pair the star misses because its root verifies against neither is often caught
+    by the chain."""
     if len(packed) < 2:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     key = packed >> _U64(ITEM_BITS)
@@ -124,7 +128,10 @@ def star_edges_in_sorted(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     root_at = np.maximum.accumulate(np.where(start, np.arange(len(packed)), 0))
     members = np.flatnonzero(~start)
     item = (packed & ITEM_MASK).astype(np.int64)
-    return item[root_at[members]], item[members]
+    return (
+        np.concatenate([item[root_at[members]], item[members - 1]]),
+        np.concatenate([item[members], item[members]]),
+    )
 
 
 def unique_pairs(roots: list[np.ndarray], members: list[np.ndarray]) -> np.ndarray:
@@ -140,11 +147,11 @@ def unique_pairs(roots: list[np.ndarray], members: list[np.ndarray]) -> np.ndarr
 
 
 def candidate_pairs(keys: np.ndarray, eligible: np.ndarray | None = None) -> np.ndarray:
-    """Candidate pairs among items with (items, BANDS) band ``keys``, by star edges per band."""
+    """Candidate pairs among items with (items, BANDS) band ``keys``, by star and chain edges per band."""
     items = np.arange(len(keys)) if eligible is None else np.flatnonzero(eligible)
     roots, members = [], []
     for band in range(keys.shape[1]):
-        root, member = star_edges_in_sorted(sorted_band(keys[items, band], items))
+        root, member = bucket_edges_in_sorted(sorted_band(keys[items, band], items))
         roots.append(root)
         members.append(member)
     return unique_pairs(roots, members)

@@ -130,7 +130,7 @@ def test_an_item_without_shingles_has_an_empty_signature_and_does_not_disturb_th
     assert not (signatures[1] == minhash.EMPTY).any()
 
 
-def test_star_edges_pair_each_bucket_member_with_the_smallest_item_only():
-    keys = np.array([[5], [9], [5], [5], [7], [9]], dtype=np.uint64) << np.uint64(40)
+def test_each_bucket_member_is_paired_with_the_smallest_and_the_previous_item_never_with_all():
+    keys = np.array([[5], [9], [5], [5], [7], [9], [5]], dtype=np.uint64) << np.uint64(40)
     pairs = minhash.candidate_pairs(keys)
-    assert pairs.tolist() == [[0, 2], [0, 3], [1, 5]]
+    assert pairs.tolist() == [[0, 2], [0, 3], [0, 6], [1, 5], [2, 3], [3, 6]]  # never (2, 6)
