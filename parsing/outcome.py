@@ -82,12 +82,17 @@ def _sentences(text: str) -> list[str]:
     return [s for s in SENTENCE_END.split(" ".join(text.split())) if s]
 
 
+def _is_a_mover(match: re.Match[str]) -> bool:
+    """Whether a "X:n ehdotus" names a person. The whole genitive word is checked, since the lazy mover
+    group stops early ("Kunnanhallituks|en"): a body's or a role's proposal is no counter-proposal."""
+    if not match["mover"]:
+        return True
+    word = match.group(0).split()[0].lower()
+    return not any(stem in word for stem in NOT_A_MOVER)
+
+
 def _counter_mentions(sentence: str) -> list[re.Match[str]]:
-    return [
-        m
-        for m in COUNTER.finditer(sentence)
-        if not m["mover"] or not m["mover"].lower().endswith(NOT_A_MOVER)
-    ]
+    return [m for m in COUNTER.finditer(sentence) if _is_a_mover(m)]
 
 
 def _about_a_counter_that_lost(sentence: str) -> bool:

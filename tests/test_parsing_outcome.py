@@ -125,3 +125,16 @@ def test_rejecting_what_the_proposal_asked_to_reject_is_an_approval():
 def test_an_agenda_without_a_decision_has_no_outcome():
     assert decision_outcome(APPROVE, None) is None
     assert decision_outcome(APPROVE, "  ") is None
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [
+        "Kunnanhallituksen ehdotus hyväksyttiin.",
+        "Kaupunginhallituksen ehdotus hyväksyttiin yksimielisesti.",
+        "Aluehallituksen päätösesitys hyväksyttiin.",
+    ],
+)
+def test_a_council_approving_its_boards_proposal_approves_it_unamended(decision):
+    proposal = "Kunnanhallitus esittää valtuustolle, että valtuusto hyväksyy yhteistoimintasopimuksen."
+    assert decision_outcome(proposal, decision) == "approved"

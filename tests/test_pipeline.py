@@ -90,16 +90,16 @@ def test_the_regional_agreement_joins_boards_and_councils_of_both_municipalities
     rows = query(
         demo_twice[0],
         """
-        SELECT municipality, body, section FROM matter_comparison
+        SELECT municipality, body, section, decision_outcome FROM matter_comparison
         WHERE matter_title ILIKE '%jätehuollon yhteistoimintasopimuksen%' ORDER BY meeting_date""",
     )
     assert rows == [
-        ("Asikkala", "Kunnanhallitus", 73),
-        ("Hollola", "Kunnanhallitus", 90),
-        ("Heinola", "Kaupunginhallitus", 106),
-        ("Asikkala", "Kunnanvaltuusto", 23),
-        ("Hollola", "Valtuusto", 16),
-        ("Heinola", "Kaupunginvaltuusto", 29),
+        ("Asikkala", "Kunnanhallitus", 73, "approved"),
+        ("Hollola", "Kunnanhallitus", 90, "approved"),
+        ("Heinola", "Kaupunginhallitus", 106, "approved"),
+        ("Asikkala", "Kunnanvaltuusto", 23, "approved"),
+        ("Hollola", "Valtuusto", 16, "approved"),
+        ("Heinola", "Kaupunginvaltuusto", 29, "approved"),
     ]
 
 
