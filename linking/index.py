@@ -28,6 +28,7 @@ array work) and written in order by the caller's thread.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -395,6 +396,7 @@ class LinkIndex:
                 writer.write(result)
         finally:
             writer.close()
+            release_freed_memory()
         if not writer.n:
             return Added(first, 0, np.empty((0, 2), dtype=np.int64))
         meta = pl.concat(writer.metas)
@@ -544,6 +546,14 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     lengths = ends - starts
     shifts = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
     return shifts + np.arange(lengths.sum())
+
+
+def release_freed_memory() -> None:
+    """Hand what the batches freed back to the kernel once they are all in: the later steps need it
+    more than the allocators' caches do."""
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _unmatchable(items: np.ndarray) -> np.ndarray:

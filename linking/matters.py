@@ -98,6 +98,7 @@ def exact_similarity(sets: dict[int, np.ndarray], pairs: np.ndarray) -> tuple[np
 
 
 def _pair_rows(index: LinkIndex, items: np.ndarray) -> dict[int, dict]:
+    """What the guards read of the given items, by item number."""
     columns = ["idx", "source", "title", "title_years", "meeting_date", "diary", "procedural"]
     rows = index.items[np.unique(items)].select(columns)
     return {row["idx"]: row for row in rows.iter_rows(named=True)}
@@ -185,6 +186,7 @@ def find_own_wording(index: LinkIndex, labels: np.ndarray, new_from: int) -> pl.
 
 
 def _labels(n: int, links: pl.DataFrame, extra_edges: np.ndarray) -> np.ndarray:
+    """Each item's matter as its component's smallest item number, over the links that merge."""
     merging = links.filter(pl.col("link_type").is_in(MERGING))
     a = np.concatenate([merging["a"].to_numpy(), extra_edges[:, 0]])
     b = np.concatenate([merging["b"].to_numpy(), extra_edges[:, 1]])
@@ -206,10 +208,12 @@ def _matter_ids(index: LinkIndex, labels: np.ndarray, wanted: np.ndarray | None 
 
 
 def _with_item_ids(index: LinkIndex, links: pl.DataFrame) -> pl.DataFrame:
+    """Links as the warehouse keeps them: by item id, in a stable order."""
     ids = index.items["item_id"]
-    return links.sort("a", "b", "link_type").select(
-        item_id_a=ids[links.sort("a", "b", "link_type")["a"]],
-        item_id_b=ids[links.sort("a", "b", "link_type")["b"]],
+    links = links.sort("a", "b", "link_type")
+    return links.select(
+        item_id_a=ids[links["a"]],
+        item_id_b=ids[links["b"]],
         link_type="link_type",
         score="score",
         evidence="evidence",
