@@ -73,7 +73,10 @@ class Fingerprints:
 
 def _powers(base: int, n: int) -> np.ndarray:
     """base^0 … base^(n-1) modulo 2^64, as the outer product of two short tables (a cumulative product
-    of n elements is a slow dependency chain)."""
+    of n elements is a slow dependency chain); the longest table asked for so far is kept."""
+    cached = _POWERS_CACHE.get(base)
+    if cached is not None and len(cached) >= n:
+        return cached[:n]
     step = 4096
     low = np.full(step, base, dtype=_U64)
     low[0] = 1
@@ -82,7 +85,12 @@ def _powers(base: int, n: int) -> np.ndarray:
     high[0] = 1
     with np.errstate(over="ignore"):
         high = np.cumprod(high, dtype=_U64)
-        return np.multiply.outer(high, low).ravel()[:n]
+        powers = np.multiply.outer(high, low).ravel()
+    _POWERS_CACHE[base] = powers
+    return powers[:n]
+
+
+_POWERS_CACHE: dict[int, np.ndarray] = {}
 
 
 class _RunningSums:

@@ -245,6 +245,13 @@ def _delete(d: np.ndarray, doomed: list) -> np.ndarray:
     return d[keep]
 
 
+def _shifted(positions: np.ndarray, deleted: np.ndarray) -> np.ndarray:
+    """Positions after the ``deleted`` (sorted) bytes are taken out; deleted positions are dropped."""
+    before = np.searchsorted(deleted, positions)
+    gone = deleted[np.minimum(before, len(deleted) - 1)] == positions
+    return (positions - before)[~gone]
+
+
 def _sentence_ends(d: np.ndarray, punctuation: np.ndarray, symbols: np.ndarray) -> np.ndarray:
     """Byte positions where a sentence ends: ``. ! ? : ;`` before white space or the text's end, a line
     break before a bullet, a bullet ``•``, the end of a text."""
@@ -350,7 +357,8 @@ def _tokenise_chunk(texts: pa.LargeStringArray) -> Tokens:
     doomed += _invisible(d, symbols) + _hyphen_joiners(d, punctuation)
     if any(len(p) for p in doomed):
         d = _delete(d, doomed)
-        punctuation, symbols = _specials(d)
+        deleted = np.unique(np.concatenate(doomed))
+        punctuation, symbols = _shifted(punctuation, deleted), _shifted(symbols, deleted)
     word = _word_bytes(d)
     starts, ends = _word_edges(word)
 
