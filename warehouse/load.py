@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,7 @@ COUNTED = (*BASE_TABLES, "matters", "matter_comparison", "matters_pending")
 LOADER_VERSION = "2"
 #: DuckDB 1.2 storage and later compress long text with zstd: the items' text takes a third of the space.
 STORAGE_VERSION = "v1.2.0"
+BUILD_MEMORY_LIMIT = "2GB"
 
 Progress = Callable[[str], None]
 
@@ -189,6 +191,10 @@ def _build(
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'Europe/Helsinki'")
+        # DuckDB's share of the build; the rest is polars (the input, the search index). Spills go to a
+        # directory that the next load's clean-up also removes if this one is killed.
+        con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = '{building}.tmp'")
         con.execute(f"ATTACH '{building}' AS warehouse (STORAGE_VERSION '{STORAGE_VERSION}')")
         con.execute("USE warehouse")
         con.execute("SET force_compression = 'zstd'")  # applies to text columns only
@@ -212,6 +218,7 @@ def _build(
     finally:
         con.close()
         background.shutdown(cancel_futures=True)
+        shutil.rmtree(f"{building}.tmp", ignore_errors=True)
     return LoadReport(building, counts, True, added, changed, removed, fingerprint, phases.seconds())
 
 
@@ -236,7 +243,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         return
     columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
     present = [c for c in columns if c in frame.columns]
-    con.register("incoming", frame.select(present).to_arrow())
+    # string views go to DuckDB without a copy (the default conversion copies every string)
+    con.register("incoming", frame.select(present).to_arrow(compat_level=pl.CompatLevel.newest()))
     names = ", ".join(present)
     con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming")
     con.unregister("incoming")

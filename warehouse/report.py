@@ -24,6 +24,9 @@ OUTCOMES = {
     None: ("no decision yet (agenda)", "#ffffff"),
 }
 
+#: Room a date label needs on the timeline, in SVG units (a label is about 60 wide at 11 px).
+LABEL_WIDTH = 66
+
 HANDLINGS_SQL = """
 SELECT item_id, municipality, body, meeting_date, section, document_type, title, diary_number,
        preparer, presenter, proposal, decision, decision_outcome, url, pdf_url
@@ -115,7 +118,7 @@ def timeline_svg(matter: Matter) -> str:
     first, last = min(h.meeting_date for h in dated), max(h.meeting_date for h in dated)
     pad = max(timedelta(days=14), (last - first) / 12)
     start, end = first - pad, last + pad
-    left, right, top, lane_height = 250, 24, 34, 40
+    left, right, top, lane_height = 250, 24, 34, 46  # room for a date above and one below
     width = 960
     height = top + lane_height * len(lanes) + 30
     span = (end - start).days
@@ -148,14 +151,23 @@ def timeline_svg(matter: Matter) -> str:
         if len(path) > 1:
             points = " ".join(f"{x(h.meeting_date)},{y(h)}" for h in path)
             parts.append(f'<polyline points="{points}" fill="none" stroke="#9aa5b1" stroke-width="2"/>')
-    for h in dated:
+    last_label: dict[tuple[float, int], float] = {}  # (lane y, above/below) → x of its last label
+    for h in sorted(dated, key=lambda h: h.meeting_date):
         label, colour = _outcome(h)
+        cx, cy = x(h.meeting_date), y(h)
+        # a date label above the point, else below it, else none (the tooltip still has it)
+        side = next((side for side in (-1, 1) if cx - last_label.get((cy, side), -1e9) >= LABEL_WIDTH), None)
+        text = ""
+        if side is not None:
+            last_label[(cy, side)] = cx
+            text = (
+                f'<text x="{cx}" y="{cy - 12 if side < 0 else cy + 21}" class="point">'
+                f"{escape(finnish_date(h.meeting_date))}</text>"
+            )
         parts.append(
             f"<g><title>{escape(h.municipality)}: {escape(_where(h))} — {escape(label)}</title>"
-            f'<circle cx="{x(h.meeting_date)}" cy="{y(h)}" r="8" fill="{colour}" '
-            'stroke="#37474f" stroke-width="1.5"/>'
-            f'<text x="{x(h.meeting_date)}" y="{y(h) - 12}" class="point">'
-            f"{escape(finnish_date(h.meeting_date))}</text></g>"
+            f'<circle cx="{cx}" cy="{cy}" r="8" fill="{colour}" stroke="#37474f" stroke-width="1.5"/>'
+            f"{text}</g>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -103,7 +103,7 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
 
 def _words_of_chunk(chunk: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """For one chunk of (doc, text): each word with its docs (once per occurrence), and doc lengths."""
-    words_of_text = pl.col("text").str.to_lowercase().str.extract_all(WORD_PATTERN)
+    words_of_text = pl.coalesce("text", "title", pl.lit("")).str.to_lowercase().str.extract_all(WORD_PATTERN)
     tokens = chunk.select("doc", words_of_text.alias("word"))
     lengths = tokens.select("doc", pl.col("word").list.len().cast(pl.Int32).alias("n_tokens"))
     words = tokens.explode("word").drop_nulls("word").group_by("word").agg(pl.col("doc"))
@@ -122,11 +122,7 @@ class SearchIndex:
 def build_index(items: pl.DataFrame) -> SearchIndex:
     """The search index of ``items`` (``item_id``, ``text``, ``title``); polars and a scratch DuckDB only,
     so a loader can run it in a thread while DuckDB writes the tables."""
-    docs = items.select(
-        pl.int_range(pl.len(), dtype=pl.Int32).alias("doc"),
-        "item_id",
-        pl.coalesce("text", "title", pl.lit("")).alias("text"),
-    )
+    docs = items.select(pl.int_range(pl.len(), dtype=pl.Int32).alias("doc"), "item_id", "text", "title")
     chunks = [docs.slice(start, CHUNK_ROWS) for start in range(0, max(docs.height, 1), CHUNK_ROWS)]
     with ThreadPoolExecutor(THREADS) as pool:  # polars runs string kernels of one chunk on one core
         parts = list(pool.map(_words_of_chunk, chunks))
