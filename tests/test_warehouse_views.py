@@ -96,6 +96,19 @@ def test_a_council_presented_by_its_board_names_no_person(example):
             "Hallintojohtaja Sari Lindholm, hallintosihteeri Tiina Virtanen",
             [("Sari Lindholm", "Hallintojohtaja"), ("Tiina Virtanen", "Hallintosihteeri")],
         ),
+        ("Sari Kivelä, liikuntapäällikkö", [("Sari Kivelä", "Liikuntapäällikkö")]),
+        (
+            "Hyvinvoinnin ja terveyden edistämisen päällikkö Outi Rantala, strategiajohtaja Sami Heikkilä",
+            [
+                ("Outi Rantala", "Hyvinvoinnin ja terveyden edistämisen päällikkö"),
+                ("Sami Heikkilä", "Strategiajohtaja"),
+            ],
+        ),
+        (
+            "Talousjohtaja Pasi Hyvönen, controller Jenni Aalto",
+            [("Pasi Hyvönen", "Talousjohtaja"), ("Jenni Aalto", "Controller")],
+        ),
+        ("Hanna Mattila ja Mika Koivisto", [("Hanna Mattila", None), ("Mika Koivisto", None)]),
         ("Kunnanhallitus", []),
         ("Kunnanjohtaja", []),
         ("Juha Rantanen", [("Juha Rantanen", None)]),

@@ -1,10 +1,12 @@
 """Who a preparer or presenter line names: people with their job titles, as rows for the ``people`` view.
 
 Pages print these lines in several ways: ``Sivistysjohtaja Hanna Mattila``, ``Liikuntapäällikkö Rinne,
-Toni`` (surname first, comma), ``Kunnanjohtaja Juha Rantanen, Talousjohtaja Mika Koivisto`` (two people),
-or a body instead of a person (``Kunnanhallitus`` presents to the council). The parser keeps the line as
-printed; the warehouse reads it into people here, once per distinct line (a few thousand lines, however
-many handlings), so that "who prepares the matters of this board" is a GROUP BY.
+Toni`` (surname first, comma), ``Sari Kivelä, liikuntapäällikkö`` (title after the name),
+``Talousjohtaja Pasi Hyvönen, controller Jenni Aalto`` (two people), ``Suun terveydenhuollon johtaja
+Tuula Ahokas`` (a title of several words), or a body instead of a person (``Kunnanhallitus`` presents to
+the council). The parser keeps the line as printed; the warehouse reads it into people here, once per
+distinct line (a few thousand lines, however many handlings), so that "who prepares the matters of this
+board" is a GROUP BY.
 """
 
 from __future__ import annotations
@@ -16,21 +18,22 @@ from parsing.people import ROLE_SUFFIXES
 
 #: A segment that names a body rather than a person (a council's items are presented by the board).
 BODY_SUFFIXES = ("hallitus", "valtuusto", "lautakunta", "jaosto", "toimikunta", "neuvosto", "liitto")
-SEPARATORS = re.compile(r"\s*(?:,|;|\s+ja\s+|\s+sekä\s+)\s*")
+#: Commas and semicolons part people; "ja"/"sekä" only before a name or a title ("Hyvinvoinnin ja
+#: terveyden edistämisen päällikkö" is one title).
+SEPARATORS = re.compile(r"\s*[,;]\s*|\s+(?:ja|sekä)\s+(?=[A-ZÅÄÖ]|\w*(?:johtaja|päällikkö|sihteeri)\b)")
 NAME_WORD = re.compile(r"^[A-ZÅÄÖÜ][\w'’.-]*$")
 
 
-def _is_title(word: str) -> bool:
-    return word.lower().rstrip(",").endswith(ROLE_SUFFIXES)
+def _is_title_word(word: str) -> bool:
+    """A word of a job title: lower-case (``tekninen johtaja``, ``controller``) or ending like one."""
+    return not NAME_WORD.match(word) or word.lower().endswith(ROLE_SUFFIXES)
 
 
-def _title_length(words: list[str]) -> int:
-    """How many leading words are a job title: ``Sivistysjohtaja`` (1), ``Tekninen johtaja`` (2),
-    ``vs. kunnanjohtaja`` (2); 0 when the segment starts with the name."""
-    for length in range(min(3, len(words)), 0, -1):
-        if _is_title(words[length - 1]) and not _is_body(words[length - 1]):
-            return length
-    return 0
+def _split_title(words: list[str]) -> tuple[str | None, list[str]]:
+    """(title, name words): the title runs up to the last title word, the name is what follows it."""
+    last = max((i for i, word in enumerate(words) if _is_title_word(word)), default=-1)
+    title = " ".join(words[: last + 1]) or None
+    return (title[:1].upper() + title[1:] if title else None), words[last + 1 :]
 
 
 def _is_body(segment: str) -> bool:
@@ -41,27 +44,27 @@ def people_of(printed: str | None) -> list[tuple[str, str | None]]:
     """``(person, title)`` for each person a printed line names, in the order printed.
 
     ``Lastname, Firstname`` becomes ``Firstname Lastname`` so that one person printed both ways is one
-    person; a segment naming a body, or a title without a name, names no person."""
+    person; a title printed after a name belongs to it; a segment naming a body, or a title without a
+    name, names no person."""
     if not printed:
         return []
     segments = [s for s in SEPARATORS.split(printed.strip()) if s]
     people: list[tuple[str, str | None]] = []
     index = 0
     while index < len(segments):
-        words = segments[index].split()
-        title = None
-        if length := _title_length(words):
-            title = " ".join(words[:length])
-            title, words = title[:1].upper() + title[1:], words[length:]
-        following = segments[index + 1].split() if index + 1 < len(segments) else []
-        if len(words) == 1 and len(following) == 1 and NAME_WORD.match(following[0]):
-            words = [following[0], words[0]]  # "Rinne, Toni" → "Toni Rinne"
-            index += 1
+        segment = segments[index]
         index += 1
-        name = " ".join(words)
-        if not words or _is_body(name) or not all(NAME_WORD.match(w) for w in words):
+        if _is_body(segment):
             continue
-        people.append((name, title))
+        title, name = _split_title(segment.split())
+        following = segments[index].split() if index < len(segments) else []
+        if len(name) == 1 and len(following) == 1 and NAME_WORD.match(following[0]):
+            name = [following[0], name[0]]  # "Rinne, Toni" → "Toni Rinne"
+            index += 1
+        if not name and title and people and people[-1][1] is None:
+            people[-1] = (people[-1][0], title)  # "Sari Kivelä, liikuntapäällikkö"
+        elif name:
+            people.append((" ".join(name), title))
     return people
 
 
