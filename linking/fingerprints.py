@@ -1,9 +1,11 @@
 """What the linker compares: an item's own words, without what its source repeats everywhere.
 
 Each source's items share boilerplate (appeal instructions, preparer lines, standard phrases). Left in,
-it makes different matters look alike; so a line that occurs in ``BOILERPLATE_MIN_ITEMS`` or more of one
-source's items is that source's boilerplate and is dropped before shingling. Shingles are word 3-grams
-(``SHINGLE_WORDS``) of what remains, which separate Finnish items better than character n-grams.
+it makes different matters look alike; so a line printed in items of ``BOILERPLATE_MIN_ITEMS`` or more
+different matters of one source is that source's boilerplate and is dropped before shingling (a board's
+and a council's handling of one matter, one diary number, count once: their shared text is the
+matter's). Shingles are word 3-grams (``SHINGLE_WORDS``) of what remains, which separate Finnish items
+better than character n-grams.
 
 Besides shingles, a batch yields what the guards and the own-wording search need: the item's
 *distinctive sentences* (at least ``MIN_SENTENCE_WORDS`` words, outside boilerplate, citing no statute)

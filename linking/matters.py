@@ -52,7 +52,8 @@ class Link:
 
 @dataclass
 class Linked:
-    """Every item's matter, and the links found (with item numbers ``a`` and ``b`` of the index)."""
+    """Every item's matter, the links found (by item id), and the near-identical pairs a guard kept
+    apart (by item number in the index, with the guard's reason)."""
 
     matters: pl.DataFrame  # item_id, matter_id — in the index's order
     links: pl.DataFrame  # item_id_a, item_id_b, link_type, score, evidence
@@ -60,7 +61,8 @@ class Linked:
 
 
 def matter_id_for(member_id: str) -> str:
-    """A matter is named after its smallest member id, so its id survives every rerun."""
+    """A matter is named after its smallest member id, so its id survives every rerun (a new member
+    with a smaller id renames it)."""
     return "m-" + hashlib.sha256(member_id.encode()).hexdigest()[:16]
 
 
