@@ -143,12 +143,13 @@ def report(items: pl.DataFrame, pairs: list[LabelledPair], linked: Linked) -> di
     merged = [p for p in pairs if found[p] == "merged"]
     wrongly_merged = [p for p in merged if expected(p) == "apart"]
     print(f"{len(items)} items, {len(pairs)} labelled pairs\n")
-    print(f"{'kind':<30} {'expected':<9} {'right':>7}  {'rate':>6}  goal")
+    print(f"{'kind':<30} {'expected':<9} {'measure':<14} {'right':>7}  {'rate':>6}  goal")
     for kind in sorted(total, key=lambda k: (EXPECTED.get(k, "apart"), k)):
         rate = right[kind] / total[kind]
         want = EXPECTED.get(kind, "apart")
+        measure = "recall" if want in ("merge", "link") else "kept apart"
         goal = f"≥ {GOALS[kind]}" if kind in GOALS else "1.0"
-        print(f"{kind:<30} {want:<9} {right[kind]:>3}/{total[kind]:<3}  {rate:6.3f}  {goal}")
+        print(f"{kind:<30} {want:<9} {measure:<14} {right[kind]:>3}/{total[kind]:<3}  {rate:6.3f}  {goal}")
     precision = (len(merged) - len(wrongly_merged)) / len(merged) if merged else 1.0
     print(
         f"\nprecision of merges: {precision:.3f} "
