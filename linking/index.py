@@ -355,11 +355,10 @@ class LinkIndex:
     def shared_sentences(self, items: np.ndarray | None = None) -> pl.DataFrame:
         """(hash, item) rows of every distinctive sentence that more than one item has — or, given
         ``items``, that one of them has and some other item too."""
-        parts = [
-            np.fromfile(self.directory / f"sentences-{s.name}.bin", dtype=SENTENCE_ROW) for s in self.segments
-        ]
-        rows = np.concatenate(parts) if parts else np.empty(0, dtype=SENTENCE_ROW)
-        del parts
+        parts = [_memmap(self.directory / f"sentences-{s.name}.bin", SENTENCE_ROW) for s in self.segments]
+        rows = (
+            (parts[0] if len(parts) == 1 else np.concatenate(parts)) if parts else np.empty(0, SENTENCE_ROW)
+        )
         if items is None:
             # sorted with the item in the low bits, equal sentences run together (as band keys do)
             root, member = minhash.bucket_edges_in_sorted(minhash.sorted_band(rows["hash"], rows["item"]))
