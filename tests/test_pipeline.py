@@ -146,8 +146,16 @@ def test_procedural_items_are_marked_and_never_linked_across_municipalities(demo
 
 def test_a_second_run_leaves_every_table_unchanged(demo_twice):
     settings, first, second, snapshot, last_seen_before = demo_twice
-    assert table_contents(settings.warehouse, skip_columns=("last_seen",)) == snapshot
-    assert first.report.load.row_counts == second.report.load.row_counts
+    # crawl_errors is a log of fetch attempts: a connection a retry mended is a new event, not new content.
+    after = table_contents(settings.warehouse, skip_columns=("last_seen",))
+    assert {k: v for k, v in after.items() if k != "crawl_errors"} == {
+        k: v for k, v in snapshot.items() if k != "crawl_errors"
+    }
+    counts = [
+        {k: v for k, v in run.report.load.row_counts.items() if k != "crawl_errors"}
+        for run in (first, second)
+    ]
+    assert counts[0] == counts[1]
     # Only the time pages were last seen moves on: the second run saw the republished meetings again.
     assert query(settings, "SELECT max(last_seen) FROM items")[0][0] > last_seen_before
 
@@ -155,13 +163,12 @@ def test_a_second_run_leaves_every_table_unchanged(demo_twice):
 def test_the_demo_loads_every_handling_and_records_its_one_bad_document(demo_twice):
     counts = demo_twice[2].report.load.row_counts
     # One county document is a Word file served as a PDF: recorded as a parse error, not loaded.
-    errors = query(demo_twice[0], "SELECT url, error FROM crawl_errors")
-    assert (counts["items"], counts["crawl_errors"], counts["parse_errors"], counts["sources"]) == (
-        69,
-        0,
-        1,
-        4,
-    ), errors
+    # A failed attempt that a retry then mended stays on record ("… (will retry)"); none may be final.
+    final_errors = query(
+        demo_twice[0], "SELECT url, error FROM crawl_errors WHERE NOT error LIKE '%(will retry)'"
+    )
+    assert final_errors == []
+    assert (counts["items"], counts["parse_errors"], counts["sources"]) == (69, 1, 4)
 
 
 def test_an_agenda_that_turns_into_minutes_is_one_handling_with_both_versions_kept(
