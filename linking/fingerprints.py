@@ -31,7 +31,7 @@ SHINGLE_WORDS = 3
 BOILERPLATE_MIN_ITEMS = 3
 MIN_SENTENCE_WORDS = 6
 SHINGLE_SETTINGS = (
-    f"word{SHINGLE_WORDS}-shingles/boilerplate-lines>={BOILERPLATE_MIN_ITEMS}-items"
+    f"word{SHINGLE_WORDS}-shingles/boilerplate-lines>={BOILERPLATE_MIN_ITEMS}-matters"
     f"/sentences>={MIN_SENTENCE_WORDS}-words"
 )
 
