@@ -33,7 +33,7 @@ import polars as pl
 
 from linking import own_wording
 from linking.guards import pair_block_reason, title_agreement, year_substitutions
-from linking.index import LINK_SCHEMA, LinkIndex, batches_by_source
+from linking.index import ITEM_COLUMNS, LINK_SCHEMA, LinkIndex, batches_by_source
 
 MIN_JACCARD = 0.5
 MIN_CONTAINMENT = 0.8
@@ -285,16 +285,7 @@ def _item_table(rows: list[dict]) -> pl.DataFrame:
             "content_key": [_content_key(row, text) for row, text in zip(rows, texts, strict=True)],
             "text": texts,
         },
-        schema={
-            "item_id": pl.String,
-            "source": pl.String,
-            "meeting_date": pl.Date,
-            "title": pl.String,
-            "diary": pl.String,
-            "procedural": pl.Boolean,
-            "content_key": pl.String,
-            "text": pl.String,
-        },
+        schema=ITEM_COLUMNS,
     )
 
 
