@@ -91,15 +91,24 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _matching_matters(con, query: str) -> list[tuple]:
+    """The matters a matter id or words of a title name, best first; says so on stderr when none."""
+    from warehouse.queries import MATCHING_MATTERS
+
+    matters = con.execute(MATCHING_MATTERS, {"query": query}).fetchall()
+    if not matters:
+        print(f"no matter matches {query!r}", file=sys.stderr)
+    return matters
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
-    from warehouse.queries import MATCHING_MATTERS, MATTER_HANDLINGS
+    from warehouse.queries import MATTER_HANDLINGS
     from warehouse.query import connect_read_only, format_table
 
     con = connect_read_only(_settings(args).warehouse)
     try:
-        matters = con.execute(MATCHING_MATTERS, {"query": args.matter}).fetchall()
+        matters = _matching_matters(con, args.matter)
         if not matters:
-            print(f"no matter matches {args.matter!r}", file=sys.stderr)
             return 1
         for matter_id, title, n_items, n_municipalities, first, last in matters:
             result = con.execute(MATTER_HANDLINGS, {"matter_id": matter_id})
@@ -131,15 +140,13 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from warehouse.queries import MATCHING_MATTERS
     from warehouse.query import connect_read_only
     from warehouse.report import write_report
 
     con = connect_read_only(_settings(args).warehouse)
     try:
-        matters = con.execute(MATCHING_MATTERS, {"query": args.matter}).fetchall()
+        matters = _matching_matters(con, args.matter)
         if not matters:
-            print(f"no matter matches {args.matter!r}", file=sys.stderr)
             return 1
         matter_id, title = matters[0][0], matters[0][1]
         output = Path(args.output or f"report-{matter_id}.html")
