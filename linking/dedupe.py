@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from linking.index import ItemBatch, LinkIndex, batches_by_source, reuse_freed_memory
+from linking.index import ItemBatch, LinkIndex, batches_by_source, exclusive, reuse_freed_memory
 from linking.matters import Linked, link_into
 from parsing.handlings import PROCEDURAL_TITLE
 
@@ -122,10 +122,11 @@ def dedupe(
     reuse_freed_memory()
     with tempfile.TemporaryDirectory(prefix="link-index-") as scratch:
         directory = Path(index_dir) if index_dir else Path(scratch) / "index"
-        index = LinkIndex.open_or_create(directory) if index_dir else LinkIndex.create(directory)
-        linked = link_into(
-            index, _unseen(read_batches(Path(source), batch_items), index), only_new=bool(index_dir)
-        )
+        with exclusive(directory):
+            index = LinkIndex.open_or_create(directory) if index_dir else LinkIndex.create(directory)
+            linked = link_into(
+                index, _unseen(read_batches(Path(source), batch_items), index), only_new=bool(index_dir)
+            )
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     linked.matters.write_parquet(target)
     sizes = linked.matters.group_by("matter_id").len()

@@ -16,7 +16,11 @@ one a day's new items. A segment ``S`` stores, per item, what a later comparison
 
 ``settings.json`` records the tokeniser, the shingling, the MinHash algorithm with its seed and banding,
 and the format; an index made with other settings is never reused (``open_or_create`` starts afresh).
-Links found so far are in ``links.parquet``.
+
+The links found so far are in ``links-S.parquet``, S the last segment they cover. ``committed.json``,
+replaced atomically once a segment's links are written, names the segments and the links file that
+belong together: a segment that a killed run wrote without its links is dropped when the index is
+opened, and its items are added again, so no item sits in the index without its links.
 
 An item is fingerprinted once, with the boilerplate its source is known for at that time: the first
 items of a source that is new to the index keep lines in their shingles that later turn out to be
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import json
 import os
 import shutil
@@ -49,7 +54,7 @@ from linking.fingerprints import SHINGLE_SETTINGS, fingerprint, source_key
 from linking.guards import title_years_column
 from linking.tokens import TOKENISER_VERSION, string_keys
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 MIN_SHINGLES = 25  # an item with fewer shingles has too little text of its own to be compared
 WORKERS = 2
 
@@ -295,16 +300,18 @@ class LinkIndex:
     @classmethod
     def _load(cls, directory: Path) -> LinkIndex:
         index = cls(directory)
-        names = sorted(p.name[len("items-") : -len(".parquet")] for p in directory.glob("items-*.parquet"))
+        committed = _committed(directory)
+        for stray in _segment_files(directory, keep=committed["segments"]):
+            stray.unlink()  # written by a run killed before it committed them
         metas = []
-        for name in names:
+        for name in committed["segments"]:
             meta = pl.read_parquet(directory / f"items-{name}.parquet")
             metas.append(meta)
             index.segments.append(index._open_segment(name, int(meta["idx"].min()), len(meta)))
         if metas:
             index.items = pl.concat(metas)
-        if (directory / "links.parquet").exists():
-            index.links = pl.read_parquet(directory / "links.parquet")
+        if committed["links"]:
+            index.links = pl.read_parquet(directory / committed["links"])
         return index
 
     def _open_segment(self, name: str, first: int, n: int) -> Segment:
@@ -320,9 +327,18 @@ class LinkIndex:
             line_runs=np.fromfile(path / f"lines-{name}.runs", dtype=np.int64),
         )
 
-    def save_links(self, links: pl.DataFrame) -> None:
+    def commit(self, links: pl.DataFrame) -> None:
+        """Make the segments added so far, with ``links`` (every link among their items), the index
+        that the next ``open_or_create`` finds."""
+        name = f"links-{self.segments[-1].name if self.segments else 'none'}.parquet"
+        _write_atomically(self.directory / name, links.write_parquet)
+        segments = [segment.name for segment in self.segments]
+        record = json.dumps({"segments": segments, "links": name}, indent=2) + "\n"
+        _write_atomically(self.directory / "committed.json", lambda path: path.write_text(record))
+        for old in self.directory.glob("links-*.parquet"):
+            if old.name != name:
+                old.unlink()
         self.links = links
-        links.write_parquet(self.directory / "links.parquet")
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -557,6 +573,49 @@ def release_freed_memory() -> None:
 
 def _unmatchable(items: np.ndarray) -> np.ndarray:
     return (items.astype(np.uint64) << np.uint64(64 - minhash.ITEM_BITS)) | np.uint64(1)
+
+
+@contextlib.contextmanager
+def exclusive(directory: Path) -> Iterator[None]:
+    """One linker at a time per index directory; a second one waits. The lock dies with its process."""
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with open(directory.with_name(f"{directory.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _committed(directory: Path) -> dict:
+    """The segments and the links file of the last commit (none before the first)."""
+    path = directory / "committed.json"
+    return json.loads(path.read_text()) if path.exists() else {"segments": [], "links": None}
+
+
+def _segment_files(directory: Path, keep: list[str]) -> list[Path]:
+    """Files of segments other than ``keep`` (segment files are ``<kind>-<6 digits>.<ext>``)."""
+    kept = set(keep)
+    return [
+        path
+        for path in directory.iterdir()
+        if "-" in path.name
+        and (name := path.name.split("-", 1)[1].split(".", 1)[0]).isdigit()
+        and len(name) == 6
+        and name not in kept
+        and not path.name.startswith("links-")
+    ]
+
+
+def _write_atomically(path: Path, write) -> None:
+    """``write(temporary path)``, flushed, then renamed over ``path``: a reader finds the old file or
+    the whole new one."""
+    temporary = path.with_name(f"{path.name}.tmp")
+    write(temporary)
+    with open(temporary, "rb") as file:
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
 
 
 def _memmap(path: Path, dtype) -> np.ndarray:

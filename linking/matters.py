@@ -33,7 +33,7 @@ import polars as pl
 
 from linking import own_wording
 from linking.guards import pair_block_reason, title_agreement, year_substitutions
-from linking.index import ITEM_COLUMNS, LINK_SCHEMA, LinkIndex, batches_by_source
+from linking.index import ITEM_COLUMNS, LINK_SCHEMA, LinkIndex, batches_by_source, exclusive
 
 MIN_JACCARD = 0.5
 MIN_CONTAINMENT = 0.8
@@ -239,7 +239,7 @@ def link_into(
     if added.n:
         labels = _labels(index.n, links, page_edges)
         links = pl.concat([links, find_own_wording(index, labels, added.first)])
-        index.save_links(links)
+        index.commit(links)
     labels = _labels(index.n, links, page_edges)
     every_link = pl.concat([links, page_links])
     wanted = np.arange(added.first, index.n) if only_new else None
@@ -322,15 +322,23 @@ def link_handlings(
     table = _item_table(rows)
     with tempfile.TemporaryDirectory(prefix="link-index-") as scratch:
         directory = Path(index_dir) if index_dir else Path(scratch) / "index"
-        index = LinkIndex.open_or_create(directory)
-        if not _reusable(index, table):
-            index = LinkIndex.create(directory)
-        new = table.join(index.items.select("item_id"), on="item_id", how="anti")
-        # page links need item numbers: the new items are numbered in the order the index adds them
-        upcoming = pl.concat([b.select("item_id") for b in batches_by_source(new)]) if len(new) else new
-        order = index.items["item_id"].to_list() + upcoming["item_id"].to_list()
-        position = {item_id: k for k, item_id in enumerate(order)}
-        linked = link_into(index, batches_by_source(new), _page_links(page_groups, position))
+        with exclusive(directory):
+            return _link_in(directory, table, page_groups)
+
+
+def _link_in(
+    directory: Path, table: pl.DataFrame, page_groups: dict[str, set[str]]
+) -> tuple[dict[str, str], list[Link]]:
+    """``link_handlings`` with the index in ``directory`` (which the caller holds exclusively)."""
+    index = LinkIndex.open_or_create(directory)
+    if not _reusable(index, table):
+        index = LinkIndex.create(directory)
+    new = table.join(index.items.select("item_id"), on="item_id", how="anti")
+    # page links need item numbers: the new items are numbered in the order the index adds them
+    upcoming = pl.concat([b.select("item_id") for b in batches_by_source(new)]) if len(new) else new
+    order = index.items["item_id"].to_list() + upcoming["item_id"].to_list()
+    position = {item_id: k for k, item_id in enumerate(order)}
+    linked = link_into(index, batches_by_source(new), _page_links(page_groups, position))
     matter_of = dict(linked.matters.iter_rows())
     links = [Link(*row) for row in linked.links.iter_rows()]
     return matter_of, links

@@ -160,13 +160,14 @@ def handlings(minutes: MinutesResource) -> dg.MaterializeResult:
     deps=[handlings],
     group_name="process",
     kinds={"python"},
-    description="Handlings joined into matters across bodies and municipalities, with the evidence.",
+    description="Handlings joined into matters across bodies and municipalities, with the evidence; "
+    "only handlings the persisted link index has not seen are compared.",
 )
 def matters(minutes: MinutesResource) -> dg.MaterializeResult:
     settings = minutes.settings()
     started = time.monotonic()
     records = read_records(settings.processed_dir / "parsed")
-    links = link_stage(records)
+    links = link_stage(records, settings.processed_dir / "link_index")
     save_records(records, settings.processed_dir / "linked")
     save_links(links, settings.processed_dir / "linked")
     municipalities: dict[str, set[str]] = {}

@@ -1,5 +1,6 @@
 """The Dagster definitions, materialised in process against the demo server."""
 
+import json
 import os
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 import pytest
 
 from demo_sites.faults import Fault
@@ -107,6 +109,14 @@ def test_materialising_every_asset_against_the_demo_server(demo_settings, tmp_pa
         (rate,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "parse_failure_rate"]
         assert rate.severity == dg.AssetCheckSeverity.WARN
         assert rate.metadata["rates"].value["paijat-hameen-hyvinvointialue"] == 0.059
+        # matters are linked through the persisted index: linking again compares nothing new
+        committed = demo_settings.processed_dir / "link_index" / "committed.json"
+        assert json.loads(committed.read_text())["segments"] == ["000000"]
+        linked = pl.read_parquet(demo_settings.processed_dir / "linked" / "items.parquet")
+        assert dg.materialize([matters], resources=resources, instance=instance).success
+        assert json.loads(committed.read_text())["segments"] == ["000000"]
+        relinked = pl.read_parquet(demo_settings.processed_dir / "linked" / "items.parquet")
+        assert relinked.select("item_id", "matter_id").equals(linked.select("item_id", "matter_id"))
     con = duckdb.connect(str(demo_settings.warehouse), read_only=True)
     assert con.execute("SELECT count(DISTINCT matter_id) FROM matter_comparison").fetchone() == (2,)
 

@@ -1,6 +1,7 @@
 """The persisted link index: incremental additions, reruns, settings, and ``minutes dedupe``."""
 
 import json
+from datetime import date
 
 import numpy as np
 import polars as pl
@@ -134,3 +135,23 @@ def test_minutes_dedupe_names_a_missing_column(tmp_path, capsys):
     load()[0].drop("title").write_parquet(tmp_path / "bad.parquet")
     assert main(["dedupe", str(tmp_path / "bad.parquet"), str(tmp_path / "out.parquet")]) == 1
     assert "lacks column(s) title" in capsys.readouterr().err
+
+
+def test_a_segment_added_by_a_run_killed_before_its_links_were_saved_is_added_again(items, tmp_path):
+    rows = handling_rows(items)
+    history = [row for row in rows if row["meeting_date"] < date(2025, 6, 1)]
+    directory = tmp_path / "index"
+    link_handlings(history, {}, index_dir=directory)
+    # the next run fingerprints the later items into a segment, and is killed before it saves links
+    index = LinkIndex.open_or_create(directory)
+    index.add(batches_by_source(items.filter(pl.col("meeting_date") >= pl.date(2025, 6, 1))))
+    assert sorted(p.name for p in directory.glob("items-*.parquet")) == [
+        "items-000000.parquet",
+        "items-000001.parquet",
+    ]
+    reopened = LinkIndex.open_or_create(directory)
+    assert (reopened.n, len(reopened.segments)) == (48, 1)
+    assert sorted(p.name for p in directory.glob("items-*.parquet")) == ["items-000000.parquet"]
+    link_handlings(history, {}, index_dir=tmp_path / "uninterrupted")
+    uninterrupted = link_handlings(rows, {}, index_dir=tmp_path / "uninterrupted")
+    assert link_handlings(rows, {}, index_dir=directory) == uninterrupted
