@@ -149,3 +149,29 @@ def test_search_answers_on_a_read_only_connection_with_only_the_stemmer_loaded(e
         assert con.execute("SELECT count(*) FROM search_items('palveluverkkoselvitys')").fetchone() == (4,)
     finally:
         con.close()
+
+
+def test_the_search_index_counts_words_split_by_any_separator_not_only_spaces():
+    import polars as pl
+
+    from warehouse.search import build_index
+
+    items = pl.DataFrame(
+        {
+            "item_id": ["a", "b", "c"],
+            "text": ["Kunta,\tkunta.\nKUNTA  (kunnan) 2024–2025 § 12", None, "kunta"],
+            "title": ["ei käytetä", "Vain otsikko", None],
+        }
+    )
+    index = build_index(items)
+    assert index.docs.rows() == [(0, "a", 7), (1, "b", 2), (2, "c", 1)]
+    occurrences = index.postings.join(index.words, on="word_id").group_by("word").agg(pl.col("doc").sort())
+    assert sorted(occurrences.rows()) == [
+        ("12", [0]),
+        ("2024", [0]),
+        ("2025", [0]),
+        ("kunnan", [0]),
+        ("kunta", [0, 0, 0, 2]),
+        ("otsikko", [1]),
+        ("vain", [1]),
+    ]
