@@ -37,6 +37,7 @@ import ctypes
 import fcntl
 import json
 import os
+import re
 import shutil
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -594,17 +595,16 @@ def _committed(directory: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {"segments": [], "links": None}
 
 
+#: the files one segment consists of (``keys`` while it is being written)
+_SEGMENT_FILE = re.compile(r"(?:items|shingles|signatures|years|sentences|lines|bands|keys)-(\d{6})\.\w+")
+
+
 def _segment_files(directory: Path, keep: list[str]) -> list[Path]:
-    """Files of segments other than ``keep`` (segment files are ``<kind>-<6 digits>.<ext>``)."""
-    kept = set(keep)
+    """The files of segments other than ``keep``."""
     return [
         path
         for path in directory.iterdir()
-        if "-" in path.name
-        and (name := path.name.split("-", 1)[1].split(".", 1)[0]).isdigit()
-        and len(name) == 6
-        and name not in kept
-        and not path.name.startswith("links-")
+        if (match := _SEGMENT_FILE.fullmatch(path.name)) and match.group(1) not in keep
     ]
 
 
