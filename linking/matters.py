@@ -61,8 +61,10 @@ class Linked:
 
 
 def matter_id_for(member_id: str) -> str:
-    """A matter is named after its smallest member id, so its id survives every rerun (a new member
-    with a smaller id renames it)."""
+    """A matter is named after its first handling (earliest meeting, then smallest item id; undated
+    handlings last). The name depends only on the members, so a rerun keeps it, and handlings that join
+    later — the usual case, other municipalities deciding after the first — keep it too. Only an
+    earlier handling found later, or two matters joined into one, renames a matter."""
     return "m-" + hashlib.sha256(member_id.encode()).hexdigest()[:16]
 
 
@@ -197,10 +199,11 @@ def _labels(n: int, links: pl.DataFrame, extra_edges: np.ndarray) -> np.ndarray:
 
 def _matter_ids(index: LinkIndex, labels: np.ndarray, wanted: np.ndarray | None = None) -> pl.DataFrame:
     """item_id, matter_id of the ``wanted`` items (all by default), in the index's order."""
-    members = index.items.select("item_id", pl.Series("label", labels))
+    members = index.items.select("item_id", "meeting_date", pl.Series("label", labels))
     rows = members if wanted is None else members[wanted]
     named = members.join(rows.select("label").unique(), on="label", how="semi")
-    names = named.group_by("label").agg(pl.col("item_id").min())
+    first = named.sort("meeting_date", "item_id", nulls_last=True)
+    names = first.group_by("label").agg(pl.col("item_id").first())  # a group keeps the rows' order
     names = names.with_columns(
         matter_id=pl.Series([matter_id_for(member) for member in names["item_id"].to_list()], dtype=pl.String)
     )

@@ -155,3 +155,27 @@ def test_a_segment_added_by_a_run_killed_before_its_links_were_saved_is_added_ag
     link_handlings(history, {}, index_dir=tmp_path / "uninterrupted")
     uninterrupted = link_handlings(rows, {}, index_dir=tmp_path / "uninterrupted")
     assert link_handlings(rows, {}, index_dir=directory) == uninterrupted
+
+
+def test_a_matter_keeps_its_id_when_a_later_handling_with_a_smaller_item_id_joins_it(items):
+    text = items.filter(pl.col("item_id") == "asikkala-kh-2025-041")["text"].item()
+    first = {
+        "item_id": "heinola-kh-2025-052",
+        "source_id": "heinola",
+        "municipality": "Heinola",
+        "meeting_date": date(2025, 3, 3),
+        "title": "Jätehuollon yhteistoimintasopimus",
+        "explanation": text,
+        "proposal": None,
+        "text": text,
+        "is_procedural": False,
+        "diary_number": None,
+    }
+    later = {**first, "item_id": "asikkala-kh-2025-061", "source_id": "asikkala", "municipality": "Asikkala"}
+    later["meeting_date"] = date(2025, 4, 7)
+    alone, _ = link_handlings([first], {})
+    together, _ = link_handlings([first, later], {})
+    assert together == {
+        "heinola-kh-2025-052": alone["heinola-kh-2025-052"],
+        "asikkala-kh-2025-061": alone["heinola-kh-2025-052"],
+    }
