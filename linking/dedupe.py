@@ -20,8 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from linking.index import ItemBatch, LinkIndex, batches_by_source, exclusive, reuse_freed_memory
+from linking.index import ItemBatch, LinkIndex, batches_by_source, reuse_freed_memory
 from linking.matters import Linked, link_into
+from minutes.files import exclusive
 from parsing.handlings import PROCEDURAL_TITLE
 
 REQUIRED = ("item_id", "municipality", "meeting_date", "title", "text")

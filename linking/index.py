@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import json
 import os
 import re
@@ -54,6 +53,7 @@ from linking import minhash
 from linking.fingerprints import SHINGLE_SETTINGS, fingerprint, source_key
 from linking.guards import title_years_column
 from linking.tokens import TOKENISER_VERSION, string_keys
+from minutes.files import replace_atomically
 
 INDEX_FORMAT = 3
 MIN_SHINGLES = 25  # an item with fewer shingles has too little text of its own to be compared
@@ -332,10 +332,10 @@ class LinkIndex:
         """Make the segments added so far, with ``links`` (every link among their items), the index
         that the next ``open_or_create`` finds."""
         name = f"links-{self.segments[-1].name if self.segments else 'none'}.parquet"
-        _write_atomically(self.directory / name, links.write_parquet)
+        replace_atomically(self.directory / name, links.write_parquet)
         segments = [segment.name for segment in self.segments]
         record = json.dumps({"segments": segments, "links": name}, indent=2) + "\n"
-        _write_atomically(self.directory / "committed.json", lambda path: path.write_text(record))
+        replace_atomically(self.directory / "committed.json", lambda path: path.write_text(record))
         for old in self.directory.glob("links-*.parquet"):
             if old.name != name:
                 old.unlink()
@@ -576,19 +576,6 @@ def _unmatchable(items: np.ndarray) -> np.ndarray:
     return (items.astype(np.uint64) << np.uint64(64 - minhash.ITEM_BITS)) | np.uint64(1)
 
 
-@contextlib.contextmanager
-def exclusive(directory: Path) -> Iterator[None]:
-    """One linker at a time per index directory; a second one waits. The lock dies with its process."""
-    directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    with open(directory.with_name(f"{directory.name}.lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def _committed(directory: Path) -> dict:
     """The segments and the links file of the last commit (none before the first)."""
     path = directory / "committed.json"
@@ -606,16 +593,6 @@ def _segment_files(directory: Path, keep: list[str]) -> list[Path]:
         for path in directory.iterdir()
         if (match := _SEGMENT_FILE.fullmatch(path.name)) and match.group(1) not in keep
     ]
-
-
-def _write_atomically(path: Path, write) -> None:
-    """``write(temporary path)``, flushed, then renamed over ``path``: a reader finds the old file or
-    the whole new one."""
-    temporary = path.with_name(f"{path.name}.tmp")
-    write(temporary)
-    with open(temporary, "rb") as file:
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
 
 
 def _memmap(path: Path, dtype) -> np.ndarray:

@@ -33,7 +33,8 @@ import polars as pl
 
 from linking import own_wording
 from linking.guards import pair_block_reason, title_agreement, year_substitutions
-from linking.index import ITEM_COLUMNS, LINK_SCHEMA, LinkIndex, batches_by_source, exclusive
+from linking.index import ITEM_COLUMNS, LINK_SCHEMA, LinkIndex, batches_by_source
+from minutes.files import exclusive
 
 MIN_JACCARD = 0.5
 MIN_CONTAINMENT = 0.8

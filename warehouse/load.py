@@ -14,14 +14,12 @@ many handlings were added, changed and removed since the previous warehouse.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -30,6 +28,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from minutes.files import exclusive, fsync
 from warehouse.people import printed_people_rows
 from warehouse.search import SEARCH_MACRO, TERMS_MACRO, build_index, create_search_index
 
@@ -81,7 +80,7 @@ def load_warehouse(
     frames = {table: frame.select(_present(table, frame)) for table, frame in frames.items()}
     item_hashes = _row_hashes(frames["items"])
     fingerprint = _fingerprint(frames, item_hashes)
-    with _exclusive(path):
+    with exclusive(path):
         _remove_stale_builds(path)
         previous = _previous_load(path)
         if previous is not None and previous[0] == fingerprint:
@@ -89,12 +88,12 @@ def load_warehouse(
         building = path.with_name(f"{path.name}.{os.getpid()}.building")
         try:
             report = _build(building, path, frames, item_hashes, fingerprint, tell)
-            _fsync(building)
+            fsync(building)
         except BaseException:
             _remove_stale_builds(path)  # a failed load leaves the warehouse, and nothing else
             raise
         os.replace(building, path)
-        _fsync(path.parent)
+        fsync(path.parent)
     return replace(report, path=path)
 
 
@@ -138,17 +137,6 @@ def _fingerprint(frames: dict[str, pl.DataFrame], item_hashes: pl.DataFrame) -> 
         hashes = item_hashes["row_hash"] if table == "items" else frame.hash_rows(seed=6)
         digest.update(hashes.sort().to_numpy().tobytes() if frame.height else b"")
     return digest.hexdigest()
-
-
-@contextmanager
-def _exclusive(path: Path) -> Iterator[None]:
-    """One loader at a time per warehouse; a second one waits. The lock dies with its process."""
-    with open(path.with_name(f"{path.name}.lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _remove_stale_builds(path: Path) -> None:
@@ -328,12 +316,3 @@ def _attach_previous(con: duckdb.DuckDBPyConnection, live: Path) -> bool:
         con.execute("DETACH previous")
         return False
     return True
-
-
-def _fsync(target: Path) -> None:
-    """Flush a file (or a directory's entries) to disk, so a crash cannot leave a renamed empty file."""
-    fd = os.open(target, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
