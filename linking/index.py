@@ -414,6 +414,8 @@ class LinkIndex:
             writer.close()
             release_freed_memory()
         if not writer.n:
+            for empty in _segment_files(self.directory, keep=[s.name for s in self.segments]):
+                empty.unlink()
             return Added(first, 0, np.empty((0, 2), dtype=np.int64))
         meta = pl.concat(writer.metas)
         keys_file = self.directory / f"keys-{name}.tmp"
