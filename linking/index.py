@@ -331,7 +331,7 @@ class LinkIndex:
     def commit(self, links: pl.DataFrame) -> None:
         """Make the segments added so far, with ``links`` (every link among their items), the index
         that the next ``open_or_create`` finds."""
-        name = f"links-{self.segments[-1].name if self.segments else 'none'}.parquet"
+        name = f"links-{self.segments[-1].name}.parquet"  # the newest segment the links cover
         replace_atomically(self.directory / name, links.write_parquet)
         segments = [segment.name for segment in self.segments]
         record = json.dumps({"segments": segments, "links": name}, indent=2) + "\n"

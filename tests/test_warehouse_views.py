@@ -175,3 +175,20 @@ def test_the_search_index_counts_words_split_by_any_separator_not_only_spaces():
         ("otsikko", [1]),
         ("vain", [1]),
     ]
+
+
+def test_the_search_index_holds_every_word_occurrence_a_plain_regular_expression_finds():
+    """The index splits at spaces first and cuts only distinct tokens into words; that must come to
+    exactly what cutting every text with the word pattern gives."""
+    import polars as pl
+
+    from warehouse.search import WORD_PATTERN, build_index
+    from warehouse.synthetic import synthetic_tables
+
+    items = synthetic_tables(3000, n_synthetic_sentences=2000)["items"].select("item_id", "text", "title")
+    words = pl.coalesce("text", "title", pl.lit("")).str.to_lowercase().str.extract_all(WORD_PATTERN)
+    expected = items.select(pl.int_range(pl.len(), dtype=pl.Int32).alias("doc"), words.alias("word"))
+    index = build_index(items)
+    assert index.docs["n_tokens"].to_list() == expected["word"].list.len().to_list()
+    found = index.postings.join(index.words, on="word_id").select("word", "doc").sort("word", "doc")
+    assert found.equals(expected.explode("word").drop_nulls("word").select("word", "doc").sort("word", "doc"))
