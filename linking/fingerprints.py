@@ -18,13 +18,12 @@ Everything here is arrays over a whole batch; nothing loops over words in Python
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from linking.tokens import Tokens, mix64, tokenise
+from linking.tokens import Tokens, mix64, powers, tokenise
 
 SHINGLE_WORDS = 3
 #: A line seen in this many of one source's items is that source's boilerplate.
@@ -35,18 +34,12 @@ SHINGLE_SETTINGS = (
     f"/sentences>={MIN_SENTENCE_WORDS}-words"
 )
 
-YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _U64 = np.uint64
 _K1, _K2, _K3 = _U64(0x9E3779B97F4A7C15), _U64(0xC2B2AE3D27D4EB4F), _U64(0x165667B19E3779F9)
 _BASE64 = 0x100000001B3
 
 #: earlier lines: (source, line) keys → the (key, matter) rows of earlier matters that printed them
 PriorLines = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
-
-
-def years_in(text: str | None) -> frozenset[int]:
-    """The years (1900–2099) a title or text names."""
-    return frozenset(int(y) for y in YEAR.findall(text or ""))
 
 
 def source_key(source_id: str) -> int:
@@ -73,28 +66,6 @@ class Fingerprints:
         return np.diff(self.shingle_offsets)
 
 
-def _powers(base: int, n: int) -> np.ndarray:
-    """base^0 … base^(n-1) modulo 2^64, as the outer product of two short tables (a cumulative product
-    of n elements is a slow dependency chain); the longest table asked for so far is kept."""
-    cached = _POWERS_CACHE.get(base)
-    if cached is not None and len(cached) >= n:
-        return cached[:n]
-    step = 4096
-    low = np.full(step, base, dtype=_U64)
-    low[0] = 1
-    low = np.cumprod(low, dtype=_U64)
-    high = np.full(-(-max(n, 1) // step), pow(base, step, 2**64), dtype=_U64)
-    high[0] = 1
-    with np.errstate(over="ignore"):
-        high = np.cumprod(high, dtype=_U64)
-        powers = np.multiply.outer(high, low).ravel()
-    _POWERS_CACHE[base] = powers
-    return powers[:n]
-
-
-_POWERS_CACHE: dict[int, np.ndarray] = {}
-
-
 class _RunningSums:
     """One running sum of position-weighted values, from which the hash of any run of them is read:
     lines and sentences of a batch share it."""
@@ -103,8 +74,8 @@ class _RunningSums:
         n = len(mixed)
         self.running = np.zeros(n + 1, dtype=_U64)
         with np.errstate(over="ignore"):
-            np.cumsum(mixed * _powers(_BASE64, n), out=self.running[1:])
-        self.inverse = _powers(pow(_BASE64, -1, 2**64), n)
+            np.cumsum(mixed * powers(_BASE64, n), out=self.running[1:])
+        self.inverse = powers(pow(_BASE64, -1, 2**64), n)
 
     def hashes(self, first: np.ndarray, end: np.ndarray) -> np.ndarray:
         """An order-sensitive hash of each run ``[first, end)``."""

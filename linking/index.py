@@ -52,7 +52,7 @@ import pyarrow.compute as pc
 from linking import minhash
 from linking.fingerprints import SHINGLE_SETTINGS, fingerprint, source_key
 from linking.guards import title_years_column
-from linking.tokens import TOKENISER_VERSION, string_keys
+from linking.tokens import TOKENISER_VERSION, ranges, string_keys
 from minutes.files import replace_atomically
 
 INDEX_FORMAT = 3
@@ -189,7 +189,7 @@ class Segment:
             low, high = np.searchsorted(run["key"], keys, "left"), np.searchsorted(run["key"], keys, "right")
             hits = np.flatnonzero(high > low)
             if len(hits):
-                at = _ranges(low[hits], high[hits])
+                at = ranges(low[hits], high[hits])
                 found_keys.append(run["key"][at])
                 found_matters.append(run["matter"][at])
         if not found_keys:
@@ -557,13 +557,6 @@ def reuse_freed_memory() -> None:
     libc.mallopt(m_arena_max, 1)  # one heap for all threads: what one frees, another reuses
     libc.mallopt(m_mmap_threshold, 32 * 2**20)
     libc.mallopt(m_trim_threshold, 256 * 2**20)
-
-
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Every position in the half-open ranges [starts, ends)."""
-    lengths = ends - starts
-    shifts = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-    return shifts + np.arange(lengths.sum())
 
 
 def release_freed_memory() -> None:

@@ -109,9 +109,8 @@ def _pair_rows(index: LinkIndex, items: np.ndarray) -> dict[int, dict]:
     return {row["idx"]: row for row in rows.iter_rows(named=True)}
 
 
-def _guard(index: LinkIndex, pairs: np.ndarray) -> list[str | None]:
-    """Each pair's reason to stay apart, or None."""
-    rows = _pair_rows(index, pairs.ravel())
+def _guard(index: LinkIndex, pairs: np.ndarray, rows: dict[int, dict]) -> list[str | None]:
+    """Each pair's reason to stay apart, or None (``rows``: the pairs' items, from ``_pair_rows``)."""
     shared, substituted = year_substitutions(pairs, *index.year_contexts(pairs.ravel()))
     return [
         pair_block_reason(rows[a], rows[b], int(s), int(x))
@@ -127,7 +126,7 @@ def verify_candidates(index: LinkIndex, pairs: np.ndarray) -> tuple[pl.DataFrame
     jaccard, containment = exact_similarity(index.shingle_sets(pairs.ravel()), pairs)
     similar = (jaccard >= MIN_JACCARD) | (containment >= MIN_CONTAINMENT)
     pairs, jaccard, containment = pairs[similar], jaccard[similar], containment[similar]
-    reasons = _guard(index, pairs) if len(pairs) else []
+    reasons = _guard(index, pairs, _pair_rows(index, pairs.ravel())) if len(pairs) else []
     allowed = np.array([r is None for r in reasons], dtype=bool)
     links = pl.DataFrame(
         {
@@ -163,8 +162,8 @@ def find_own_wording(index: LinkIndex, labels: np.ndarray, new_from: int) -> pl.
     if candidates.is_empty():
         return pl.DataFrame(schema=LINK_SCHEMA)
     pairs = candidates.select("a", "b").to_numpy()
-    reasons = _guard(index, pairs)
     rows = _pair_rows(index, pairs.ravel())
+    reasons = _guard(index, pairs, rows)
     counts = index.items["sentence_count"].to_numpy()
     links = []
     for (a, b), shared_count, reason in zip(pairs.tolist(), candidates["shared"], reasons, strict=True):
@@ -338,11 +337,11 @@ def _link_in(
     if not _reusable(index, table):
         index = LinkIndex.create(directory)
     new = table.join(index.items.select("item_id"), on="item_id", how="anti")
+    batches = list(batches_by_source(new))
     # page links need item numbers: the new items are numbered in the order the index adds them
-    upcoming = pl.concat([b.select("item_id") for b in batches_by_source(new)]) if len(new) else new
-    order = index.items["item_id"].to_list() + upcoming["item_id"].to_list()
-    position = {item_id: k for k, item_id in enumerate(order)}
-    linked = link_into(index, batches_by_source(new), _page_links(page_groups, position))
+    upcoming = [item_id for batch in batches for item_id in batch["item_id"].to_list()]
+    position = {item_id: k for k, item_id in enumerate(index.items["item_id"].to_list() + upcoming)}
+    linked = link_into(index, batches, _page_links(page_groups, position))
     matter_of = dict(linked.matters.iter_rows())
     links = [Link(*row) for row in linked.links.iter_rows()]
     return matter_of, links

@@ -43,15 +43,29 @@ _CHUNK_BYTES = 1 << 22  # sub-batches of about 4 MB: few calls per byte, arrays 
 _NEWLINE, _NUL, _HYPHEN, _SLASH = 0x0A, 0x00, 0x2D, 0x2F
 
 
-def _powers(base: int, n: int) -> np.ndarray:
-    powers = np.full(n, base, dtype=np.uint32)
-    powers[0] = 1
-    return np.cumprod(powers, dtype=np.uint32)
-
-
-_POWERS = _powers(_BASE, _CHUNK_BYTES * 2)
-_INVERSE_POWERS = _powers(pow(_BASE, -1, 2**32), _CHUNK_BYTES * 2)
+_INVERSE_BASE = pow(_BASE, -1, 2**32)
 _scratch = threading.local()
+_POWERS_CACHE: dict[tuple[int, type], np.ndarray] = {}
+
+
+def powers(base: int, n: int, dtype: type = _U64) -> np.ndarray:
+    """base^0 … base^(n-1) modulo 2^64 (or modulo 2^32 with ``dtype=np.uint32``), made on first use as
+    the outer product of two short tables (a cumulative product of n elements is a slow dependency
+    chain); the longest table asked for so far is kept, per base and width."""
+    cached = _POWERS_CACHE.get((base, dtype))
+    if cached is not None and len(cached) >= n:
+        return cached[:n]
+    step = 4096
+    low = np.full(step, base, dtype=_U64)
+    low[0] = 1
+    low = np.cumprod(low, dtype=_U64)
+    high = np.full(-(-max(n, 1) // step), pow(base, step, 2**64), dtype=_U64)
+    high[0] = 1
+    with np.errstate(over="ignore"):
+        high = np.cumprod(high, dtype=_U64)
+        table = np.multiply.outer(high, low).ravel().astype(dtype, copy=False)
+    _POWERS_CACHE[(base, dtype)] = table
+    return table[:n]
 
 
 def mix64(h: np.ndarray) -> np.ndarray:
@@ -199,7 +213,7 @@ def _joining_word_at(d: np.ndarray, positions: np.ndarray) -> np.ndarray:
     return found
 
 
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Every position in the half-open ranges [starts, ends)."""
     lengths = ends - starts
     if not lengths.sum():
@@ -232,7 +246,7 @@ def _hyphen_joiners(d: np.ndarray, punctuation: np.ndarray) -> list:
     joined = saw_newline & ~scanning & _word_bytes_at(d, next_word)
     joined &= ~(_digits_at(d, ends - 1) & _digits_at(d, next_word))
     joined &= ~_joining_word_at(d, next_word)
-    return [inside, _ranges(ends[joined], next_word[joined])]
+    return [inside, ranges(ends[joined], next_word[joined])]
 
 
 def _delete(d: np.ndarray, doomed: list) -> np.ndarray:
@@ -311,13 +325,14 @@ def _word_values(d: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndar
     sum, read between the word's ends and scaled back by its start). Values are not mixed: shingles,
     lines and sentences mix the values they combine."""
     n = len(d)
-    powers = _POWERS if n <= len(_POWERS) else _powers(_BASE, n)
-    inverse = _INVERSE_POWERS if n + 1 <= len(_INVERSE_POWERS) else _powers(pow(_BASE, -1, 2**32), n + 1)
+    table = max(n + 1, _CHUNK_BYTES * 2)  # one table serves every chunk
+    forward = powers(_BASE, table, np.uint32)
+    inverse = powers(_INVERSE_BASE, table, np.uint32)
     running = _buffer(n + 1)
     running[0] = 0
     with np.errstate(over="ignore"):
         np.copyto(running[1:], np.bitwise_or(d, _U8(0x20)), casting="unsafe")
-        np.multiply(running[1:], powers[:n], out=running[1:])
+        np.multiply(running[1:], forward[:n], out=running[1:])
         np.cumsum(running[1:], out=running[1:])
         sums = (running[ends] - running[starts]) * inverse[starts]
     return sums.astype(_U64) | (np.minimum(ends - starts, 0xFFFF).astype(_U64) << _U64(32))
