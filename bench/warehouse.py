@@ -6,6 +6,7 @@ handling in twenty part of a regional matter), then:
 1. a full load into a new warehouse (every table, the derived views' tables and the search index);
 2. a rerun with the same input (the loader recognises it and writes nothing);
 3. a rerun with 1 % of the handlings changed and 0.5 % new (a rebuild that reports what changed);
+   beside these, the search index built alone in a child process (its share of a load's CPU time);
 4. latency, on a read-only connection, of the queries users ask: one matter across municipalities
    (``matter_comparison``), the regional matters a municipality has not handled (``matters_pending``),
    and ranked full-text search (``search_items``), each over many different arguments.
@@ -22,6 +23,7 @@ Reproduce: .venv/bin/python bench/warehouse.py            (--items N for another
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -37,7 +39,7 @@ import polars as pl
 
 from warehouse.load import load_warehouse
 from warehouse.query import connect_read_only
-from warehouse.search import load_fts
+from warehouse.search import build_index, load_fts
 from warehouse.synthetic import synthetic_tables
 
 SEARCHES = (
@@ -93,6 +95,15 @@ def generate(n_items: int, directory: Path) -> None:
         frame.write_parquet(directory / f"{name}.parquet")
 
 
+def index_alone(directory: Path) -> None:
+    """Child process: build the search index of the input's items; print its cost as JSON."""
+    items = pl.read_parquet(directory / "items.parquet", columns=["item_id", "text", "title"])
+    cpu, started = cpu_seconds(), time.perf_counter()
+    build_index(items)
+    cost = {"wall": time.perf_counter() - started, "cpu": cpu_seconds() - cpu, "peak_mb": peak_memory_mb()}
+    print(json.dumps(cost))
+
+
 def read_input(directory: Path) -> dict[str, pl.DataFrame]:
     return {path.stem: pl.read_parquet(path) for path in sorted(directory.glob("*.parquet"))}
 
@@ -133,10 +144,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--dir", help="where to build the warehouse (default: a temporary directory)")
-    parser.add_argument("--generate-only", help=argparse.SUPPRESS)  # the child process's job
+    parser.add_argument("--generate-only", help=argparse.SUPPRESS)  # the child processes' jobs
+    parser.add_argument("--index-only", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate_only:
         generate(args.items, Path(args.generate_only))
+        return
+    if args.index_only:
+        index_alone(Path(args.index_only))
         return
     root = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="bench-warehouse-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -159,6 +174,14 @@ def main() -> None:
 
     load_line("full load:", lambda: load_warehouse(path, tables))
     print(f"warehouse file:         {path.stat().st_size / 1e6:6.0f} MB")
+    child = subprocess.run(
+        [sys.executable, __file__, "--index-only", str(inputs)], check=True, capture_output=True, text=True
+    )
+    index = json.loads(child.stdout.strip().splitlines()[-1])
+    print(
+        f"search index alone:     {index['wall']:6.1f} s wall, {index['cpu']:6.1f} s CPU, peak memory "
+        f"{index['peak_mb']:.0f} MB (its input included)"
+    )
     same = load_line("rerun, same input:", lambda: load_warehouse(path, tables))
     later = changed_input(tables, 0.01, 0.005)
     rerun = load_line("rerun, 1 % changed:", lambda: load_warehouse(path, later))
