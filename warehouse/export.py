@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from minutes.files import replace_atomically
 from warehouse.query import connect_read_only
 from warehouse.search import SEARCH_TABLES
 
@@ -34,11 +35,20 @@ def export_warehouse(warehouse: Path, directory: Path, fmt: str = "parquet") -> 
     try:
         for name in exported_names(con):
             target = directory / f"{name}.{fmt}"
-            partial = directory / f".{name}.{fmt}.part"
-            con.execute(f"COPY (SELECT * FROM {name}) TO '{partial}' {FORMATS[fmt]}")
-            partial.replace(target)
-            rows = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-            written.append((name, rows, target))
+            written.append((name, _export(con, name, target, fmt), target))
     finally:
         con.close()
     return written
+
+
+def _export(con, name: str, target: Path, fmt: str) -> int:
+    """Write one table or view to ``target`` whole; the rows written, as COPY counts them (a view is
+    computed once)."""
+    rows = 0
+
+    def copy(part: Path) -> None:
+        nonlocal rows
+        rows = con.execute(f"COPY (SELECT * FROM {name}) TO '{part}' {FORMATS[fmt]}").fetchone()[0]
+
+    replace_atomically(target, copy)
+    return rows

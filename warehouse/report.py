@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from minutes.files import replace_atomically
+
 OUTCOMES = {
     "approved": ("approved", "#2e7d32"),
     "approved_amended": ("approved as amended", "#00897b"),
@@ -84,9 +86,14 @@ def finnish_date(value: date | None) -> str:
     return f"{value.day}.{value.month}.{value.year}" if value else "undated"
 
 
+def dated_section(meeting_date: date | None, section: int | None) -> str:
+    """When and where in the minutes: ``3.2.2025 § 14``, or the date alone when there is no §."""
+    where = f" § {section}" if section is not None else ""
+    return f"{finnish_date(meeting_date)}{where}"
+
+
 def _where(h: Handling) -> str:
-    section = f" § {h.section}" if h.section is not None else ""
-    return f"{h.body or 'unknown body'} {finnish_date(h.meeting_date)}{section}"
+    return f"{h.body or 'unknown body'} {dated_section(h.meeting_date, h.section)}"
 
 
 def _outcome(h: Handling) -> tuple[str, str]:
@@ -302,7 +309,5 @@ def write_report(con: duckdb.DuckDBPyConnection, matter_id: str, output: Path) -
     """Write the page for one matter; the file is complete or absent (written aside, then renamed)."""
     html = render_report(read_matter(con, matter_id))
     output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(output.name + ".part")
-    partial.write_text(html, encoding="utf-8")
-    partial.replace(output)
+    replace_atomically(output, lambda part: part.write_text(html, encoding="utf-8"))
     return output
