@@ -32,6 +32,8 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from warehouse.report import dated_section
+
 #: What a word is, for the index and for queries alike (RE2 in DuckDB, Rust regex in polars).
 WORD_PATTERN = r"[\p{L}\p{N}]+"
 CHUNK_ROWS = 100_000
@@ -238,10 +240,9 @@ def format_hits(columns: list[str], rows: list[tuple]) -> str:
     lines = []
     for rank, row in enumerate(rows, start=1):
         hit = dict(zip(columns, row, strict=True))
-        when = hit["meeting_date"].strftime("%-d.%-m.%Y") if hit["meeting_date"] else "undated"
-        section = f" § {hit['section']}" if hit["section"] is not None else ""
+        when = dated_section(hit["meeting_date"], hit["section"])
         lines += [
-            f"{rank:>2}. {hit['municipality']} · {hit['body']} · {when}{section}  (score {hit['score']:.2f})",
+            f"{rank:>2}. {hit['municipality']} · {hit['body']} · {when}  (score {hit['score']:.2f})",
             f"    {hit['title']}",
             f"    {hit['excerpt']}",
             f"    {hit['url']}" + (f"  PDF {hit['pdf_url']}" if hit["pdf_url"] else ""),
