@@ -229,11 +229,10 @@ class _Phases:
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     if frame.height == 0:
         return
-    columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
-    present = [c for c in columns if c in frame.columns]
-    # string views go to DuckDB without a copy (the default conversion copies every string)
-    con.register("incoming", frame.select(present).to_arrow(compat_level=pl.CompatLevel.newest()))
-    names = ", ".join(present)
+    # Every column is one of the table's: load_warehouse cut the frames to them, and printed_people rows
+    # carry exactly its keys. String views go to DuckDB without a copy (the default copies every string).
+    con.register("incoming", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
+    names = ", ".join(frame.columns)
     con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming")
     con.unregister("incoming")
 
