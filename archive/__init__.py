@@ -21,6 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 
+def document_key(url: str, form: str | None = None) -> str:
+    """What identifies a document asked for: its URL, and for a POST the form that was sent (one URL
+    answers many forms, each its own document)."""
+    return f"{url} {form}" if form else url
+
+
 @dataclass(frozen=True)
 class ManifestRow:
     """One fetch attempt. ``sha256`` is None when nothing was received (a connection error)."""
@@ -51,8 +57,7 @@ class ManifestRow:
     @property
     def key(self) -> str:
         """What identifies the document asked for: its URL, and for a POST the form that was sent."""
-        form = self.context.get("form")
-        return f"{self.url} {form}" if form else self.url
+        return document_key(self.url, self.context.get("form"))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from scrapy import signals
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
-from archive import Archive, Seen
+from archive import Archive, Seen, document_key
 from crawlers.revalidation import DEFAULT_REVALIDATE_HOURS, is_fresh
 from crawlers.settings import source_settings
 from minutes.registry import Source
@@ -117,7 +117,7 @@ class ArchivingSpider(scrapy.Spider):
             self.probed[kind] = self.probed.get(kind, 0) + 1
         body = "&".join(f"{k}={v}" for k, v in form.items()) if form else None
         context = {**context, "form": body} if body else context
-        key = f"{url} {body}" if body else url
+        key = document_key(url, body)
         if kind in ITEM_KINDS and key not in self.listed:
             self.listed.add(key)
             self.count("items_listed")  # what the site shows, fetched or not: zero means it broke
