@@ -8,7 +8,7 @@ only on what was fetched, and a rerun over the same archive yields the same tabl
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
@@ -96,11 +96,15 @@ def save_records(records: Records, directory: Path) -> None:
 def read_records(directory: Path) -> Records:
     tables = {name: pl.read_parquet(directory / f"{name}.parquet").to_dicts() for name in RECORD_TABLES}
     groups = json.loads((directory / "page_groups.json").read_text(encoding="utf-8"))
-    known = {f.name for f in fields(Records)}
-    return Records(
-        **{k: v for k, v in tables.items() if k in known},
-        page_groups={page: set(ids) for page, ids in groups.items()},
-    )
+    return Records(**tables, page_groups={page: set(ids) for page, ids in groups.items()})
+
+
+def read_record_columns(path: Path, columns: list[str]) -> pl.DataFrame:
+    """Only ``columns`` of one table ``save_records`` wrote. A table saved with no rows has no columns
+    at all: it reads as an empty frame with these columns."""
+    if not pl.read_parquet_schema(path):
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
+    return pl.read_parquet(path, columns=columns)
 
 
 def save_links(links: list[Link], directory: Path) -> None:

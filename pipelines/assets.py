@@ -4,9 +4,9 @@
 
 import time
 from datetime import timedelta
+from itertools import islice
 
 import dagster as dg
-import polars as pl
 
 from archive import Archive
 from crawlers.run import crawl
@@ -17,6 +17,7 @@ from minutes.process import (
     load_stage,
     parse_stage,
     read_links,
+    read_record_columns,
     read_records,
     save_links,
     save_records,
@@ -36,10 +37,6 @@ class CrawlConfig(dg.Config):
     since: str | None = None
     revalidate_hours: float | None = None
     feeds: bool = False  # Dynasty: the meetings feed as the fast path (daily runs)
-
-
-def _items_archived(archive: Archive, source_id: str) -> int:
-    return sum(1 for row in archive.rows(source_id) if row.kind in ITEM_KINDS and row.seen)
 
 
 @dg.asset(
@@ -72,13 +69,16 @@ def raw_archive(
     )
     source = select_sources(load_registry(settings.sources_file), [context.partition_key])[0]
     archive = Archive(settings.archive_dir)
-    had_items = _items_archived(archive, source.id)
-    rows_before = sum(1 for _ in archive.rows(source.id))
+    # One pass over the manifest before the crawl: its length, and how many items it had seen.
+    rows_before = had_items = 0
+    for row in archive.rows(source.id):
+        rows_before += 1
+        had_items += row.kind in ITEM_KINDS and row.seen
     started = time.monotonic()
     # A crawl runs in its own process: Twisted's reactor cannot be restarted inside this one.
     (summary,) = crawl(settings, [source.id])
     seconds = time.monotonic() - started
-    new_rows = list(archive.rows(source.id))[rows_before:]
+    new_rows = islice(archive.rows(source.id), rows_before, None)  # the manifest only grows
     errors = [
         {"url": r.url, "error": r.error or f"HTTP {r.status}"}
         for r in new_rows
@@ -132,7 +132,7 @@ def handlings(minutes: MinutesResource) -> dg.MaterializeResult:
     started = time.monotonic()
     directory = settings.processed_dir / "parsed"
     previous = (
-        set(pl.read_parquet(directory / "items.parquet", columns=["item_id"])["item_id"])
+        set(read_record_columns(directory / "items.parquet", ["item_id"])["item_id"])
         if (directory / "items.parquet").exists()
         else set()
     )

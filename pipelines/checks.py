@@ -5,25 +5,27 @@
 from collections import Counter
 
 import dagster as dg
-import duckdb
 import polars as pl
 
+from minutes.process import read_record_columns
 from pipelines.assets import handlings, warehouse
 from pipelines.resources import MinutesResource
+from warehouse.query import connect_read_only
 
 PARSE_FAILURE_WARN = 0.05
 REQUIRED_NULL_ERROR = 0.01
 MATTER_SPAN_WARN_DAYS = 2 * 365
 
 
-def _parsed(minutes: MinutesResource, table: str) -> pl.DataFrame:
-    return pl.read_parquet(minutes.settings().processed_dir / "parsed" / f"{table}.parquet")
+def _parsed(minutes: MinutesResource, table: str, columns: list[str]) -> pl.DataFrame:
+    """Only the columns a check needs: the items' text stays on disk."""
+    return read_record_columns(minutes.settings().processed_dir / "parsed" / f"{table}.parquet", columns)
 
 
 @dg.asset_check(asset=handlings, description="Share of item documents per source that could not be parsed")
 def parse_failure_rate(minutes: MinutesResource) -> dg.AssetCheckResult:
-    items = _parsed(minutes, "items")
-    errors = _parsed(minutes, "parse_errors")
+    items = _parsed(minutes, "items", ["source_id", "is_own_page"])
+    errors = _parsed(minutes, "parse_errors", ["source_id"])
     parsed = (
         Counter(items.filter(pl.col("is_own_page"))["source_id"].to_list()) if items.height else Counter()
     )
@@ -44,7 +46,9 @@ def parse_failure_rate(minutes: MinutesResource) -> dg.AssetCheckResult:
     description="Municipality, body, date and § present on minutes handlings of their own page",
 )
 def required_fields(minutes: MinutesResource) -> dg.AssetCheckResult:
-    items = _parsed(minutes, "items")
+    items = _parsed(
+        minutes, "items", ["is_own_page", "document_type", "municipality", "body", "meeting_date", "section"]
+    )
     minutes_rows = (
         items.filter(pl.col("is_own_page") & (pl.col("document_type") == "minutes"))
         if items.height
@@ -70,7 +74,7 @@ def required_fields(minutes: MinutesResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset=handlings, blocking=True, description="One row per handling: no duplicate item ids")
 def unique_handling_keys(minutes: MinutesResource) -> dg.AssetCheckResult:
-    items = _parsed(minutes, "items")
+    items = _parsed(minutes, "items", ["item_id"])
     duplicates = items.height - items["item_id"].n_unique() if items.height else 0
     return dg.AssetCheckResult(
         passed=duplicates == 0, severity=dg.AssetCheckSeverity.ERROR, metadata={"duplicates": duplicates}
@@ -82,7 +86,7 @@ def unique_handling_keys(minutes: MinutesResource) -> dg.AssetCheckResult:
     description="Matters spanning municipalities whose handlings lie years apart: a wrong link?",
 )
 def matter_dates_close(minutes: MinutesResource) -> dg.AssetCheckResult:
-    con = duckdb.connect(str(minutes.settings().warehouse), read_only=True)
+    con = connect_read_only(minutes.settings().warehouse)
     try:
         wide = con.execute(
             "SELECT matter_id, title, first_date, last_date FROM matters "

@@ -184,3 +184,25 @@ def test_the_weekly_backfill_asks_again_for_the_last_ninety_days():
             }
         }
     }
+
+
+@pytest.mark.timeout(120)
+def test_handlings_run_again_after_a_run_that_saved_none(demo_settings, tmp_path, monkeypatch):
+    """Nothing archived yet: the parsed tables are saved with no rows (and so no columns), and the next
+    run, and the checks, read them all the same."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    resources = {"minutes": resource_for(demo_settings)}
+    selection = [handlings, parse_failure_rate, required_fields, unique_handling_keys]
+    with dg.instance_for_test() as instance:
+        for _ in range(2):
+            result = dg.materialize(selection, resources=resources, instance=instance)
+            assert result.success
+            parsed = metadata_of(result, "handlings")
+            assert (parsed["handlings"], parsed["new_handlings"]) == (0, 0)
+            assert check_outcomes(result) == {
+                "parse_failure_rate": True,
+                "required_fields": True,
+                "unique_handling_keys": True,
+            }
+    items = pl.read_parquet(demo_settings.processed_dir / "parsed" / "items.parquet")
+    assert items.shape == (0, 0)
