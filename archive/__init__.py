@@ -20,6 +20,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+#: The manifest kinds that hold one item each: Dynasty and CaseM item pages, TWeb item documents.
+ITEM_KINDS = frozenset({"meetingitem", "item_page", "item_document"})
+
 
 def document_key(url: str, form: str | None = None) -> str:
     """What identifies a document asked for: its URL, and for a POST the form that was sent (one URL

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from archive import Archive, ManifestRow
+from archive import ITEM_KINDS, Archive, ManifestRow
 from minutes.registry import Source
 from parsing.casem import parse_casem_page
 from parsing.dynasty import parse_item_page
@@ -32,8 +32,6 @@ SHORT_FIELD_CHARS = 2_000
 LONG_FIELD_CHARS = 200_000
 SHORT_FIELDS = ("title", "body", "body_printed", "diary_number", "preparer", "presenter")
 LONG_FIELDS = ("explanation", "proposal", "discussion", "decision", "text")
-#: The manifest kinds that hold one item each: Dynasty and CaseM pages, TWeb documents.
-ITEM_PAGE_KINDS = {"meetingitem", "item_page", "item_document"}
 
 
 def parse_item_document(source: Source, row: ManifestRow, body: bytes) -> ParsedItem:
@@ -118,7 +116,7 @@ def item_page_versions(rows: list[ManifestRow]) -> list[PageVersion]:
     for row in rows:
         if row.kind == "item_pdf" and row.seen and row.context.get("item_url"):
             pdf_of[row.context["item_url"]] = row.url
-        if row.kind in ITEM_PAGE_KINDS and row.seen:
+        if row.kind in ITEM_KINDS and row.seen:
             seen.setdefault(row.url, []).append(row)
     versions = []
     for url, fetches in seen.items():

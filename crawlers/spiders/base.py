@@ -17,13 +17,12 @@ from scrapy import signals
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
-from archive import Archive, Seen, document_key
+# ITEM_KINDS is the archive's; the pipeline imports it from here too.
+from archive import ITEM_KINDS, Archive, Seen, document_key
 from crawlers.revalidation import DEFAULT_REVALIDATE_HOURS, is_fresh
 from crawlers.settings import source_settings
 from minutes.registry import Source
 
-#: The manifest kinds that hold one item each.
-ITEM_KINDS = frozenset({"meetingitem", "item_page", "item_document"})
 #: In a probe (``minutes doctor``), how many documents of each kind are worth asking for.
 PROBE_LIMITS = {
     "meeting": 3,
