@@ -41,14 +41,8 @@ class ArchiveMiddleware:
         if reason:
             # Kept as evidence, but as a failed fetch: it must never become a version of this URL.
             archive.store_blob(response.body)
-            archive.record_failure(
-                source_id=spider.source.id,
-                url=response.url,
-                kind=_kind(request, response.url),
-                error=reason,
-                status=response.status,
-                attempt=request.meta.get("retry_times", 0) + 1,
-                context=request.meta.get("context", {}),
+            spider.record_failed_request(
+                request, reason, url=response.url, kind=_kind(request, response.url), status=response.status
             )
             request.meta["wrong_page"] = reason
             return response
@@ -105,17 +99,8 @@ class PoliteRetryMiddleware(RetryMiddleware):
         return min(delay, self.max_delay)
 
     def _record_attempt(self, request: Request, spider: Spider, status: int | None, error: str) -> None:
-        archive: Archive | None = getattr(spider, "archive", None)
-        if archive is not None:
-            archive.record_failure(
-                source_id=spider.source.id,
-                url=request.url,
-                kind=_kind(request, request.url),
-                error=error,
-                status=status,
-                attempt=request.meta.get("retry_times", 0) + 1,
-                context=request.meta.get("context", {}),
-            )
+        if getattr(spider, "archive", None) is not None:
+            spider.record_failed_request(request, error, kind=_kind(request, request.url), status=status)
 
     async def process_response(self, request: Request, response: Response, spider: Spider | None = None):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:

@@ -87,11 +87,27 @@ class ArchivingSpider(scrapy.Spider):
 
     def _record_refused(self, request: scrapy.Request, reason: str) -> None:
         self.count("failures")
+        self.record_failed_request(
+            request, reason, url=(request.meta.get("redirect_urls") or [request.url])[0]
+        )
+
+    def record_failed_request(
+        self,
+        request: scrapy.Request,
+        error: str,
+        *,
+        url: str | None = None,
+        kind: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        """Archive a failed fetch of ``request``: by default under its own URL and the kind it was asked
+        as ("other" when none), with the attempt it was and what the listing said of the document."""
         self.archive.record_failure(
             source_id=self.source.id,
-            url=(request.meta.get("redirect_urls") or [request.url])[0],
-            kind=request.meta.get("kind", "other"),
-            error=reason,
+            url=request.url if url is None else url,
+            kind=request.meta.get("kind", "other") if kind is None else kind,
+            error=error,
+            status=status,
             attempt=request.meta.get("retry_times", 0) + 1,
             context=request.meta.get("context", {}),
         )
@@ -174,11 +190,4 @@ class ArchivingSpider(scrapy.Spider):
         self.count("failures")
         if getattr(failure.value, "response", None) is not None:
             return  # already in the archive with its status
-        self.archive.record_failure(
-            source_id=self.source.id,
-            url=request.url,
-            kind=request.meta.get("kind", "other"),
-            error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
-            attempt=request.meta.get("retry_times", 0) + 1,
-            context=request.meta.get("context", {}),
-        )
+        self.record_failed_request(request, f"{failure.type.__name__}: {failure.getErrorMessage()}")
