@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 
 from parsing.bodies import canonical_body
-from parsing.handlings import DIARY_NUMBER, build_handling, fi_date, is_procedural_item, match_label
+from parsing.handlings import DIARY_NUMBER, build_handling, is_procedural_item, match_label
 from parsing.html import html_lines
 from parsing.model import ParsedItem
-from parsing.text import clean_characters, normalise_lines
+from parsing.text import clean_characters, fi_date, normalise_lines
 
 HEADER = re.compile(r"^\s*(?P<body>[^,\t]{2,80}), kokous (?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*$")
 SECTION_TITLE = re.compile(r"^\s*§\s*(?P<section>\d+)\s+(?P<title>\S.*)$")

@@ -25,7 +25,7 @@ from parsing.people import (
     starts_with_role,
     strip_contacts,
 )
-from parsing.text import clean_characters, normalise_lines
+from parsing.text import clean_characters, fi_date, normalise_lines
 
 # Section labels as printed, and the field each one opens. Longer spellings first.
 LABELS: dict[str, str] = {
@@ -134,11 +134,6 @@ def clean_line(line: str) -> str:
     if "\t" not in line:
         return clean_characters(line).rstrip()
     return "\t".join(clean_characters(part) for part in line.split("\t")).rstrip()
-
-
-def fi_date(text: str) -> date:
-    day, month, year = (int(part) for part in text.split("."))
-    return date(year, month, day)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 # Invisible characters that survive NFC/NFKC and split words in comparisons.
 INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
@@ -155,6 +156,22 @@ def normalise_lines(lines: list[str]) -> str:
 
 def normalise_text(text: str) -> str:
     return normalise_lines(text.split("\n"))
+
+
+FI_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
+def fi_date(text: str) -> date:
+    """The date a Finnish "d.m.yyyy" string names ("01.03.2021", "1.3.2021"); ValueError otherwise."""
+    day, month, year = (int(part) for part in text.split("."))
+    return date(year, month, day)
+
+
+def find_fi_date(text: str) -> date | None:
+    """The first "d.m.yyyy" date in ``text`` ("Kokous 16.3.2026 § 5"), None when there is none;
+    ValueError when the digits name no real day."""
+    match = FI_DATE.search(text)
+    return fi_date(match[0]) if match else None
 
 
 WORD = re.compile(r"[0-9a-zåäöüõšžéèáàóúíñç]+")

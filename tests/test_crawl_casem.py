@@ -4,9 +4,10 @@ from datetime import date
 
 from archive import Archive
 from crawlers.run import crawl
-from crawlers.spiders.casem import casem_item_key, listed_date
+from crawlers.spiders.casem import casem_item_key
 from demo_sites import casem
 from parsing.casem import parse_casem_page
+from parsing.text import find_fi_date
 from tests.conftest import settings_for
 from tests.test_pipeline import query
 
@@ -34,8 +35,8 @@ def test_the_item_key_is_the_number_in_parentheses_or_the_content_path():
 
 
 def test_dates_come_from_the_listing_text_not_the_unpadded_url_token():
-    assert listed_date("Kokous 1.11.2022 § 5 Talousarvio") == date(2022, 11, 1)
-    assert listed_date("Kokous 11.1.2022") == date(2022, 1, 11)
+    assert find_fi_date("Kokous 1.11.2022 § 5 Talousarvio") == date(2022, 11, 1)
+    assert find_fi_date("Kokous 11.1.2022") == date(2022, 1, 11)
 
 
 def test_body_slugs_spell_letters_as_entity_names():

@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 from scrapy.http import Response
 
 from crawlers.spiders.base import ArchivingSpider
+from parsing.text import find_fi_date
 
 ITEM_PATH = re.compile(
     r"/fi-FI/(?:Toimielimet/[^/]+/Kokous_\d+/[^/]*\((?P<id>\d+)\)|content/(?P<a>\d+)/(?P<b>\d+))$"
 )
 BODY_PATH = re.compile(r"/fi-FI/Toimielimet/[^/]+$")
-LISTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
 
 def casem_item_key(url: str) -> str | None:
@@ -32,14 +32,6 @@ def casem_item_key(url: str) -> str | None:
     if not match:
         return None
     return match["id"] or f"content/{match['a']}/{match['b']}"
-
-
-def listed_date(text: str) -> date | None:
-    match = LISTED_DATE.search(text)
-    if not match:
-        return None
-    day, month, year = (int(part) for part in match.groups())
-    return date(year, month, day)
 
 
 class CaseMSpider(ArchivingSpider):
@@ -75,7 +67,7 @@ class CaseMSpider(ArchivingSpider):
                 continue
             url = page.urljoin(link[0].attrib["href"])
             key = casem_item_key(url)
-            meeting_date = listed_date(" ".join(row.css("::text").getall()))
+            meeting_date = find_fi_date(" ".join(row.css("::text").getall()))
             if key is None or meeting_date is None:
                 continue
             oldest = meeting_date if oldest is None else min(oldest, meeting_date)

@@ -23,6 +23,7 @@ from scrapy import Selector
 from scrapy.http import Response
 
 from crawlers.spiders.base import ArchivingSpider
+from parsing.text import fi_date
 
 MEETING_LABEL = re.compile(r"(Pöytäkirja|Esityslista)\s+(\d{1,2})\.(\d{1,2})\.(\d{4})")
 DOCUMENT_TYPES = {"Pöytäkirja": "minutes", "Esityslista": "agenda"}
@@ -64,8 +65,7 @@ def feed_meetings(response: Response):
         link = (entry.xpath("link/text()").get() or "").strip()
         kind = DOCUMENT_TYPES.get((entry.xpath("description/text()").get() or "").strip())
         if title and link and dynasty_query(link).get("page") == "meeting":
-            day, month, year = (int(p) for p in title["date"].split("."))
-            yield response.urljoin(link), title["body"], kind or "minutes", date(year, month, day)
+            yield response.urljoin(link), title["body"], kind or "minutes", fi_date(title["date"])
 
 
 def own_pdf_id(response: Response) -> str | None:

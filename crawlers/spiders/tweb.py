@@ -23,6 +23,7 @@ from typing import ClassVar
 from scrapy.http import Response
 
 from crawlers.spiders.base import ArchivingSpider
+from parsing.text import find_fi_date
 
 CAPPED = re.compile(r"Hakutuloksessa\s+näkyy\s+(\d+)\s+riviä")
 SECTION_CELL = re.compile(r"^\s*§?\s*(\d{1,4})\s*$")
@@ -37,11 +38,6 @@ MIN_WINDOW = timedelta(days=1)
 
 def fi(d: date) -> str:
     return d.strftime("%d.%m.%Y")
-
-
-def parse_fi(text: str) -> date | None:
-    match = re.search(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
-    return date(int(match[3]), int(match[2]), int(match[1])) if match else None
 
 
 def date_windows(first: date, last: date, size: timedelta = FIRST_WINDOW) -> list[tuple[date, date]]:
@@ -127,7 +123,7 @@ class TWebSpider(ArchivingSpider):
             cells = [" ".join(cell.css("::text").getall()).strip() for cell in row.css("td")]
             if not link or len(cells) < 2:
                 continue
-            meeting_date = parse_fi(cells[0])
+            meeting_date = find_fi_date(cells[0])
             if meeting_date is None or meeting_date < self.since:
                 continue
             listed = LISTED.match(cells[1])
