@@ -29,7 +29,8 @@ class ArchiveMiddleware:
     """Keep each final response (any status) with its URL, time and hash.
 
     It sits outermost, so it sees the answer that reaches the spider after retries and redirects; the
-    retry middleware records each failed attempt itself."""
+    retry middleware records each failed attempt itself. The hash of the body it archived rides on to
+    the spider in ``meta["archived_sha256"]``, so the body is hashed once."""
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         archive: Archive | None = getattr(spider, "archive", None)
@@ -40,13 +41,13 @@ class ArchiveMiddleware:
         request.meta.pop("wrong_page", None)
         if reason:
             # Kept as evidence, but as a failed fetch: it must never become a version of this URL.
-            archive.store_blob(response.body)
+            request.meta["archived_sha256"] = archive.store_blob(response.body)
             spider.record_failed_request(
                 request, reason, url=response.url, kind=_kind(request, response.url), status=response.status
             )
             request.meta["wrong_page"] = reason
             return response
-        archive.record_response(
+        row = archive.record_response(
             source_id=spider.source.id,
             url=response.url,
             kind=_kind(request, response.url),
@@ -57,6 +58,7 @@ class ArchiveMiddleware:
             known_sha256=request.meta.get("known_sha256"),
             attempt=request.meta.get("retry_times", 0) + 1,
         )
+        request.meta["archived_sha256"] = row.sha256
         return response
 
 

@@ -171,14 +171,9 @@ class ArchivingSpider(scrapy.Spider):
             return HtmlResponse(response.url, body=body, request=response.request), False
         if not isinstance(response, TextResponse):
             response = HtmlResponse(response.url, body=response.body, request=response.request)
-        changed = known is None or known != self.archive_sha(response)
+        # The archive middleware hashed this body when it stored it.
+        changed = known is None or known != response.meta["archived_sha256"]
         return response, changed
-
-    @staticmethod
-    def archive_sha(response: Response) -> str:
-        import hashlib
-
-        return hashlib.sha256(response.body).hexdigest()
 
     def count(self, stat: str) -> None:
         self.crawler.stats.inc_value(f"minutes/{stat}")
