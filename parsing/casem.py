@@ -78,8 +78,11 @@ def parse_casem_lines(raw_lines: list[str], abbreviations: dict[str, str] | None
     section, title, diary_number, body_start = _title_and_diary_number(rest)
 
     blocks = split_blocks(rest[body_start:]) or [[]]
+    item_text = normalise_lines([line for line in rest if line.strip() != "Aikaisempi käsittely"])
+    own_index = len(blocks) - 1
     handlings = [
-        build_handling(block, None, n == len(blocks) - 1, abbreviations) for n, block in enumerate(blocks)
+        build_handling(block, None, n == own_index, abbreviations, text=item_text if n == own_index else None)
+        for n, block in enumerate(blocks)
     ]
     own = handlings[-1]
     if header:
@@ -87,8 +90,6 @@ def parse_casem_lines(raw_lines: list[str], abbreviations: dict[str, str] | None
         own.body_printed = header["body"].strip()
         own.meeting_date = fi_date(header["date"])
     own.section = section
-    item_text = normalise_lines([line for line in rest if line.strip() != "Aikaisempi käsittely"])
-    own.text = item_text
     return ParsedItem(
         # Without the header line nothing says which meeting this is, nor whether it is minutes.
         document_type=("minutes" if is_minutes else "agenda") if header else None,

@@ -233,19 +233,22 @@ def build_handling(
     is_own: bool,
     abbreviations: dict[str, str],
     heading_line: str | None = None,
+    text: str | None = None,
 ) -> ParsedHandling:
+    """One handling from its lines. Its ``text`` is its lines normalised, unless the caller gives it
+    (the page's own handling carries the whole item's text)."""
     sections = split_sections(lines)
     proposal = _text(sections.get("proposal"))
     decision_text = _text(sections.get("decision"))
-    disqualified = disqualified_people(decision_text or "") + disqualified_people(
-        _text(sections.get("discussion")) or ""
-    )
+    discussion = _text(sections.get("discussion"))
+    disqualified = disqualified_people(decision_text or "") + disqualified_people(discussion or "")
     disqualified = list(dict.fromkeys(disqualified))
     decision = _without_sentences(decision_text, disqualified)
     body_printed = heading[0] if heading else None
     if body_printed is None and proposal and (found := BODY_IN_PROPOSAL.match(proposal)):
         body_printed = found["body"]
-    text_lines = ([heading_line] if heading_line else []) + lines
+    if text is None:
+        text = normalise_lines(([heading_line] if heading_line else []) + lines)
     return ParsedHandling(
         body=canonical_body(body_printed, abbreviations),
         body_printed=body_printed,
@@ -256,11 +259,11 @@ def build_handling(
         presenter=clean_person_lines(sections.get("presenter", [])),
         explanation=_text(sections.get("explanation")),
         proposal=proposal,
-        discussion=_text(sections.get("discussion")),
+        discussion=discussion,
         decision=decision,
-        decision_outcome=decision_outcome(proposal, decision, _text(sections.get("discussion"))),
+        decision_outcome=decision_outcome(proposal, decision, discussion),
         disqualifications=disqualified,
-        text=normalise_lines(text_lines),
+        text=text,
     )
 
 
@@ -446,8 +449,18 @@ def parse_item_lines(
     if preamble.misplaced:
         heading, heading_line, block = cleaned_blocks[own_index]
         cleaned_blocks[own_index] = (heading, heading_line, preamble.misplaced + block)
+    item_text = normalise_lines(
+        ([title] if title else []) + [line for _, hl, b in cleaned_blocks for line in [hl or "", *b]]
+    )
     handlings = [
-        build_handling(block, heading, n == own_index, abbreviations, heading_line)
+        build_handling(
+            block,
+            heading,
+            n == own_index,
+            abbreviations,
+            heading_line,
+            text=item_text if n == own_index else None,
+        )
         for n, (heading, heading_line, block) in enumerate(cleaned_blocks)
     ]
     own = handlings[own_index]
@@ -461,10 +474,6 @@ def parse_item_lines(
             own.section = None
             agenda_position = agenda_position or header.number
     document_type = _document_type(header, cleaned_blocks[own_index][0], own)
-    item_text = normalise_lines(
-        ([title] if title else []) + [line for _, hl, b in cleaned_blocks for line in [hl or "", *b]]
-    )
-    own.text = item_text
     return ParsedItem(
         document_type=document_type,
         title=title,
