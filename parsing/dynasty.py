@@ -6,11 +6,22 @@ import re
 from urllib.parse import urljoin
 
 from parsing.handlings import parse_item_lines
-from parsing.html import data_block, html_lines
+from parsing.html import html_lines
 from parsing.model import ParsedItem
 
 ITEM_ID = re.compile(r"(?:^|[?&])id=(?P<meeting>\d+)-(?P<position>\d+)")
 ITEM_PDF_LINK = re.compile(r'href="(?P<href>[^"]+\.PDF)"[^>]*>\s*Kokousasia PDF-muodossa', re.I)
+
+
+def data_block(html: str) -> str:
+    """The part of a Dynasty page between ``<!--DATABEGIN-->`` and ``<!--DATAEND-->`` (the whole page
+    when the markers are missing; older exports spell the first ``DATA_BEGIN``)."""
+    for begin in ("<!--DATABEGIN-->", "<!--DATA_BEGIN-->"):
+        start = html.find(begin)
+        if start >= 0:
+            end = html.find("<!--DATAEND-->", start)
+            return html[start + len(begin) : end if end >= 0 else len(html)]
+    return html
 
 
 def agenda_position_from_url(url: str) -> int | None:

@@ -65,17 +65,6 @@ def decode_page(body: bytes, content_type: str | None) -> str:
     return body.decode("utf-8")
 
 
-def data_block(html: str) -> str:
-    """The part of a Dynasty page between ``<!--DATABEGIN-->`` and ``<!--DATAEND-->`` (the whole page
-    when the markers are missing; older exports spell the first ``DATA_BEGIN``)."""
-    for begin in ("<!--DATABEGIN-->", "<!--DATA_BEGIN-->"):
-        start = html.find(begin)
-        if start >= 0:
-            end = html.find("<!--DATAEND-->", start)
-            return html[start + len(begin) : end if end >= 0 else len(html)]
-    return html
-
-
 def _nearest_block(node) -> int | None:
     parent = node.parent
     while parent is not None:

@@ -6,8 +6,8 @@ import pytest
 
 from demo_sites import dynasty
 from demo_sites.content import load_sites
-from parsing.dynasty import agenda_position_from_url, parse_item_page
-from parsing.html import data_block, html_lines
+from parsing.dynasty import agenda_position_from_url, data_block, parse_item_page
+from parsing.html import html_lines
 
 SITES = load_sites()
 
