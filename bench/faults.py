@@ -23,17 +23,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import duckdb
 
 from demo_sites.faults import BAD_DAY_LIMITS, bad_day
 from demo_sites.server import running_demo_server
 from tests.test_crashes import SEED, crash_loop
 from tests.test_faults import RECORDED, BadDay, content_digest, run_bad_day
 from tests.test_pipeline import query
+from warehouse.connection import connect
 
 
 def item_ids(warehouse: Path) -> list[str]:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse, read_only=True)
     try:
         return [row[0] for row in con.execute("SELECT item_id FROM items").fetchall()]
     finally:

@@ -37,9 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import polars as pl
 
+from warehouse.connection import load_extension
 from warehouse.load import load_warehouse
 from warehouse.query import connect_read_only
-from warehouse.search import build_index, load_fts
+from warehouse.search import build_index
 from warehouse.synthetic import synthetic_tables
 
 SEARCHES = (
@@ -193,7 +194,7 @@ def main() -> None:
     )
 
     con = connect_read_only(path)
-    load_fts(con)
+    load_extension(con, "fts")
     matters = [
         {"matter": row[0]}
         for row in con.execute(

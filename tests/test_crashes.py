@@ -15,12 +15,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from archive import Archive
 from demo_sites.server import DemoServer, running_demo_server
 from tests.test_faults import content_digest
+from warehouse.connection import connect
 
 pytestmark = pytest.mark.timeout(300)  # the crash loop lands on whichever test asks for it first
 
@@ -131,7 +131,7 @@ def inconsistencies(data_dir: Path, warehouse_must_exist: bool) -> list[str]:
     warehouse = data_dir / "warehouse.duckdb"
     if not warehouse.exists():
         return found + (["the warehouse is gone"] if warehouse_must_exist else [])
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse, read_only=True)
     try:
         items, distinct, in_matters = con.execute(
             "SELECT count(*), count(DISTINCT item_id), (SELECT coalesce(sum(n_items), 0) FROM matters) "

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import polars as pl
 import pytest
 
@@ -19,6 +18,7 @@ from pipelines.definitions import defs
 from pipelines.partitions import source_partitions
 from pipelines.resources import MinutesResource
 from pipelines.schedules import daily_crawl, daily_process, weekly_backfill
+from warehouse.connection import connect
 
 DEMO_SOURCES = ("asikkala", "heinola", "hollola", "paijat-hameen-hyvinvointialue")
 DOWNSTREAM = [handlings, matters, warehouse]
@@ -117,7 +117,7 @@ def test_materialising_every_asset_against_the_demo_server(demo_settings, tmp_pa
         assert json.loads(committed.read_text())["segments"] == ["000000"]
         relinked = pl.read_parquet(demo_settings.processed_dir / "linked" / "items.parquet")
         assert relinked.select("item_id", "matter_id").equals(linked.select("item_id", "matter_id"))
-    con = duckdb.connect(str(demo_settings.warehouse), read_only=True)
+    con = connect(demo_settings.warehouse, read_only=True)
     assert con.execute("SELECT count(DISTINCT matter_id) FROM matter_comparison").fetchone() == (2,)
 
 

@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pypdfium2
 import pytest
 
+from warehouse.connection import connect
 from warehouse.example import NETWORK, WASTE, example_tables
 from warehouse.load import load_warehouse
 
@@ -84,7 +84,7 @@ def test_minutes_compare_prints_the_matter_as_a_table_of_municipalities_and_bodi
 def test_minutes_export_writes_every_table_and_view_with_all_its_rows(warehouse, tmp_path, fmt):
     result = minutes(warehouse, "export", str(tmp_path / "out"), "--format", fmt)
     assert result.returncode == 0, result.stderr
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse, read_only=True)
     expected = {
         name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
         for name in (

@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from warehouse.connection import connect
 from warehouse.example import example_tables
 from warehouse.load import DuplicateKey, load_warehouse
 from warehouse.query import run_query
@@ -61,7 +62,7 @@ print(json.dumps(seen))
 
 
 def state(path):
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
         return con.execute(STATE_SQL).fetchone()
     finally:
@@ -108,7 +109,7 @@ def test_loading_the_same_input_again_writes_nothing(tmp_path):
 def test_a_rerun_changes_exactly_the_rows_whose_input_changed_and_records_what_it_did(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     load_warehouse(path, example_tables())
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     before = {row[0]: row for row in con.execute("SELECT * FROM items").fetchall()}
     con.close()
 
@@ -119,7 +120,7 @@ def test_a_rerun_changes_exactly_the_rows_whose_input_changed_and_records_what_i
     later["items"].append(added)
     report = load_warehouse(path, later)
 
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     after = {row[0]: row for row in con.execute("SELECT * FROM items").fetchall()}
     loads = con.execute(
         "SELECT load_number, n_items, items_added, items_changed, items_removed FROM loads ORDER BY 1"

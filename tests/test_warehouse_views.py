@@ -5,6 +5,7 @@ from datetime import date
 import duckdb
 import pytest
 
+from warehouse.connection import ExtensionMissing, connect, load_extension
 from warehouse.example import example_tables
 from warehouse.load import load_warehouse
 from warehouse.people import people_of
@@ -140,13 +141,44 @@ def test_search_ranks_items_with_more_of_the_words_higher_and_matches_gradated_f
     ]
 
 
-def test_search_answers_on_a_read_only_connection_with_only_the_stemmer_loaded(example):
+def test_search_answers_in_a_notebook_that_opens_the_file_with_plain_duckdb_and_loads_the_stemmer(example):
+    # exactly the two lines warehouse/README.md and warehouse/connection.py give a notebook
     con = duckdb.connect(str(example), read_only=True)
     try:
-        from warehouse.search import load_fts
-
-        load_fts(con)
+        load_extension(con, "fts")
         assert con.execute("SELECT count(*) FROM search_items('palveluverkkoselvitys')").fetchone() == (4,)
+    finally:
+        con.close()
+
+
+def test_search_answers_through_the_query_connection_of_minutes_query(example):
+    con = connect_for_queries(example)
+    try:
+        assert con.execute("SELECT count(*) FROM search_items('palveluverkkoselvitys')").fetchone() == (4,)
+    finally:
+        con.close()
+
+
+def test_the_projects_connections_never_install_or_load_an_extension_by_themselves(example):
+    con = connect(example, read_only=True)
+    try:
+        settings = con.execute(
+            "SELECT current_setting('autoinstall_known_extensions'), "
+            "current_setting('autoload_known_extensions')"
+        ).fetchone()
+        assert settings == (False, False)
+        # without the explicit load, search fails at once, naming the extension, on every machine alike
+        with pytest.raises(duckdb.CatalogException, match="exists in the fts extension"):
+            con.execute("SELECT count(*) FROM search_items('palveluverkkoselvitys')")
+    finally:
+        con.close()
+
+
+def test_a_missing_extension_wheel_is_named_in_the_error():
+    con = connect()
+    try:
+        with pytest.raises(ExtensionMissing, match="package duckdb-extension-nosuch is missing"):
+            load_extension(con, "nosuch")
     finally:
         con.close()
 

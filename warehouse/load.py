@@ -29,6 +29,7 @@ import duckdb
 import polars as pl
 
 from minutes.files import exclusive, fsync
+from warehouse.connection import connect
 from warehouse.people import printed_people_rows
 from warehouse.search import SEARCH_MACRO, TERMS_MACRO, build_index, create_search_index
 
@@ -107,7 +108,7 @@ _COLUMNS: dict[str, list[str]] = {}
 def table_columns(table: str) -> list[str]:
     """The columns of a base table, in schema order (from ``schema.sql`` in a scratch database)."""
     if not _COLUMNS:
-        con = duckdb.connect()
+        con = connect()
         con.execute(_sql("schema.sql"))
         for name in BASE_TABLES:
             _COLUMNS[name] = [row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()]
@@ -150,7 +151,7 @@ def _previous_load(path: Path) -> tuple[str, dict[str, int]] | None:
     if not path.exists():
         return None
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = connect(path, read_only=True)
     except duckdb.Error:
         return None
     try:
@@ -176,9 +177,9 @@ def _build(
     # The search index is mostly polars work that releases the GIL: compute it beside DuckDB's work.
     background = ThreadPoolExecutor(1)
     index = background.submit(build_index, frames["items"])
-    con = duckdb.connect()
+    # fts: the search macros call stem(), which DuckDB resolves when they are created
+    con = connect(extensions=("fts",))
     try:
-        con.execute("SET TimeZone = 'Europe/Helsinki'")
         # DuckDB's share of the build; the rest is polars (the input, the search index). Spills go to a
         # directory that the next load's clean-up also removes if this one is killed.
         con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")

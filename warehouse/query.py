@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.search import load_fts
+from warehouse.connection import connect, load_extension
 
 #: How long a reader keeps retrying a file another process holds locked, before it gives up.
 LOCK_PATIENCE_SECONDS = 1.0
@@ -32,13 +31,12 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + LOCK_PATIENCE_SECONDS
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=True)
+            con = connect(path, read_only=True)
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
-    con.execute("SET TimeZone = 'Europe/Helsinki'")
     return con
 
 
@@ -48,9 +46,11 @@ def connect_for_queries(path: Path) -> duckdb.DuckDBPyConnection:
     Read-only already refuses writes to the warehouse; with external access off and the settings
     locked, a statement also cannot attach another database, read or write files, or turn that back on."""
     con = connect_read_only(path)
-    # stem() for search_items(...); a DuckDB without the wheel's extension still answers everything else
-    with contextlib.suppress(duckdb.Error):
-        load_fts(con)
+    try:
+        load_extension(con, "fts")  # stem(), for search_items(...)
+    except BaseException:
+        con.close()
+        raise
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con

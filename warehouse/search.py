@@ -18,7 +18,7 @@ the same idea, built faster:
 
 Ranking is BM25 (k1 = 1.2, b = 0.75) over the query's words (each with the forms ``search_terms``
 matches), computed by the ``search_items(query)`` table macro stored in the warehouse; readers only
-need the ``fts`` extension loaded for ``stem`` (``load_fts``).
+need the ``fts`` extension loaded for ``stem`` (``warehouse.connection``).
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import polars as pl
 
+from warehouse.connection import connect
 from warehouse.report import dated_section
 
 #: What a word is, for the index and for queries alike (RE2 in DuckDB, Rust regex in polars).
@@ -93,20 +93,6 @@ ORDER BY b.score DESC, i.item_id
 """
 
 
-def fts_extension_path(con: duckdb.DuckDBPyConnection) -> Path:
-    """The ``fts`` extension file shipped by the ``duckdb-extension-fts`` wheel for this DuckDB."""
-    import duckdb_extension_fts
-
-    version = con.execute("PRAGMA version").fetchone()[0]  # v1.5.5
-    root = Path(next(iter(duckdb_extension_fts.__path__)))
-    return root / "extensions" / version / "fts.duckdb_extension"
-
-
-def load_fts(con: duckdb.DuckDBPyConnection) -> None:
-    """Load the stemmer from the wheel's file directly: nothing downloaded, nothing installed."""
-    con.execute(f"LOAD '{fts_extension_path(con)}'")
-
-
 def _tokens_of_chunk(chunk: pl.DataFrame) -> pl.DataFrame:
     """For one chunk of (doc, text): each distinct space-separated token with its docs, in doc order,
     once per occurrence."""
@@ -161,9 +147,8 @@ def build_index(items: pl.DataFrame) -> SearchIndex:
 
 def _stems(words: pl.DataFrame) -> pl.DataFrame:
     """Each distinct word with its Snowball Finnish stem (DuckDB's ``stem``, in a scratch database)."""
-    con = duckdb.connect()
+    con = connect(extensions=("fts",))
     try:
-        load_fts(con)
         con.register("distinct_words", words.to_arrow())
         return con.execute("SELECT word, stem(word, 'finnish') AS stem FROM distinct_words").pl()
     finally:

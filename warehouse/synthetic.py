@@ -20,6 +20,7 @@ import polars as pl
 
 from demo_sites.content import load_sites
 from minutes.registry import load_registry
+from warehouse.connection import connect
 
 ITEMS_PER_MEETING = 12
 BODIES = (
@@ -73,8 +74,7 @@ def demo_vocabulary() -> Vocabulary:
 
 def _connection(vocabulary: Vocabulary, n_synthetic_sentences: int) -> duckdb.DuckDBPyConnection:
     """A connection holding the sentence pool every item samples from, and the sampling macros."""
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'Europe/Helsinki'")
+    con = connect()
     con.execute("SET enable_progress_bar = false")
     con.execute("CREATE MACRO pick(xs, u) AS xs[(u % len(xs))::BIGINT + 1]")
     # skewed towards the start of the list, as word frequencies are
@@ -290,7 +290,7 @@ ORDER BY url
 """
 
 PARSE_ERRORS_SQL = """
-SELECT source_id, item_url(source_id, m, 'x') AS url, sha256(i::VARCHAR || 'x') AS sha256,
+SELECT source_id, 'parse' AS stage, item_url(source_id, m, 'x') AS url, sha256(i::VARCHAR || 'x') AS sha256,
        (meeting_date + INTERVAL 15 HOUR)::TIMESTAMPTZ AS fetched_at,
        'no item header (Pöytäkirja/Esityslista) found' AS reason
 FROM raw WHERE hash(i, 'parse_error') % 5000 = 0 ORDER BY url
