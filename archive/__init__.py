@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from minutes.files import replace_atomically
+
 #: The manifest kinds that hold one item each: Dynasty and CaseM item pages, TWeb item documents.
 ITEM_KINDS = frozenset({"meetingitem", "item_page", "item_document"})
 
@@ -64,6 +66,20 @@ class ManifestRow:
 
 
 @dataclass(frozen=True)
+class TornLine:
+    """A manifest line that is not a whole row, left by a write cut short."""
+
+    path: Path
+    line_number: int
+    start: str  # its first characters, for the report
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"torn manifest line {self.line_number} of {self.path.name}"
+        return f"{where} skipped ({self.reason}): {self.start!r}"
+
+
+@dataclass(frozen=True)
 class Seen:
     """What the archive knows of one document: its current version and when it was last seen."""
 
@@ -82,6 +98,7 @@ class Archive:
         self.root = Path(root)
         self.blob_dir = self.root / "blobs"
         self.manifest_dir = self.root / "manifest"
+        self.unreadable_dir = self.root / "unreadable"
 
     # -- writing -------------------------------------------------------------------------------------
     def store_blob(self, body: bytes) -> str:
@@ -100,8 +117,15 @@ class Archive:
 
     def record(self, row: ManifestRow) -> None:
         self.manifest_dir.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(asdict(row), ensure_ascii=False, sort_keys=True) + "\n"
-        with open(self.manifest_path(row.source_id), "a", encoding="utf-8") as handle:
+        line = (json.dumps(asdict(row), ensure_ascii=False, sort_keys=True) + "\n").encode()
+        with open(self.manifest_path(row.source_id), "ab+") as handle:
+            # A write cut short (a kill, a full disk) leaves a fragment with no newline. Appending onto it
+            # would glue this row to the fragment and make both unreadable: end the fragment first, so
+            # it stays a torn line of its own, skipped and reported by ``rows``.
+            if handle.seek(0, os.SEEK_END) > 0:
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":
+                    line = b"\n" + line
             handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
@@ -163,7 +187,23 @@ class Archive:
         self.record(row)
         return row
 
+    def note_unreadable(self, source_id: str, versions: dict[str, str]) -> None:
+        """Replace what the last processing found unreadable among the source's documents: per sha256,
+        the reason. A crawl asks for those documents again at once, in full, instead of trusting them as
+        known: a page that came mislabelled or cut short on a bad day is then mended by the next run,
+        not by the next revalidation a day or a month later."""
+        self.unreadable_dir.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(dict(sorted(versions.items())), ensure_ascii=False, indent=0)
+        replace_atomically(self.unreadable_dir / f"{source_id}.json", lambda p: p.write_text(text, "utf-8"))
+
     # -- reading -------------------------------------------------------------------------------------
+    def unreadable(self, source_id: str) -> dict[str, str]:
+        """The versions (sha256 → reason) the last processing of this source could not read."""
+        path = self.unreadable_dir / f"{source_id}.json"
+        if not path.exists():
+            return {}
+        return json.loads(path.read_text(encoding="utf-8"))
+
     def blob_path(self, digest: str) -> Path:
         return self.blob_dir / digest[:2] / digest
 
@@ -195,13 +235,27 @@ class Archive:
         return current
 
     def rows(self, source_id: str | None = None) -> Iterator[ManifestRow]:
-        """Every manifest row, in the order written. A torn last line (a crash mid-write) is skipped."""
+        """Every manifest row, in the order written. Torn lines (a crash mid-write) are skipped:
+        ``torn_lines`` lists them."""
         for sid in [source_id] if source_id else self.source_ids():
-            path = self.manifest_path(sid)
-            if not path.exists():
-                continue
-            with open(path, encoding="utf-8") as handle:
-                for line in handle:
-                    if not line.endswith("\n"):
-                        break
-                    yield ManifestRow(**json.loads(line))
+            for _, row in self._lines(sid):
+                if isinstance(row, ManifestRow):
+                    yield row
+
+    def torn_lines(self, source_id: str) -> list[TornLine]:
+        """The lines of a source's manifest that are not a whole row: what a crash mid-write left."""
+        return [torn for _, torn in self._lines(source_id) if isinstance(torn, TornLine)]
+
+    def _lines(self, source_id: str) -> Iterator[tuple[int, ManifestRow | TornLine]]:
+        path = self.manifest_path(source_id)
+        if not path.exists():
+            return
+        with open(path, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                line = raw.rstrip(b"\n")
+                if not line:
+                    continue
+                try:
+                    yield number, ManifestRow(**json.loads(line))
+                except (ValueError, TypeError) as exc:  # JSON, UTF-8 or fields: not a whole row
+                    yield number, TornLine(path, number, line.decode("utf-8", "replace")[:120], str(exc))

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
+from archive import Archive
 from minutes.config import Settings, resolve_settings
 from minutes.registry import load_registry, select_sources
 
@@ -28,6 +29,8 @@ class SourceCrawl:
     skipped_fresh: int = 0  # known documents under unchanged listings, not asked for again
     not_modified: int = 0  # 304 answers
     failures: int = 0
+    #: manifest lines a write cut short had left (each skipped, every other row kept), as reported
+    torn_lines: tuple[str, ...] = ()
 
 
 def crawl(settings: Settings, source_ids: list[str] | None = None, probe: bool = False) -> list[SourceCrawl]:
@@ -58,7 +61,7 @@ def crawl(settings: Settings, source_ids: list[str] | None = None, probe: bool =
         raise RuntimeError(
             f"crawl process failed ({completed.returncode}): {completed.stderr.strip()[-2000:]}"
         )
-    return [SourceCrawl(**row) for row in json.loads(lines[-1])]
+    return [SourceCrawl(**{**row, "torn_lines": tuple(row["torn_lines"])}) for row in json.loads(lines[-1])]
 
 
 def _run_in_this_process(
@@ -72,6 +75,9 @@ def _run_in_this_process(
     sources = select_sources(load_registry(settings.sources_file), source_ids)
     process = CrawlerProcess(BASE_SETTINGS, install_root_handler=True)
     crawlers, summaries = {}, {}
+    archive = Archive(settings.archive_dir)
+    # read before the crawl appends, which ends a torn fragment so that it stays a line of its own
+    torn = {source.id: archive.torn_lines(source.id) for source in sources}
     for source in sources:
         spider_cls = SPIDERS.get(source.platform)
         if spider_cls is None:
@@ -105,6 +111,7 @@ def _run_in_this_process(
             skipped_fresh=int(stats.get("minutes/skipped_fresh", 0)),
             not_modified=int(stats.get("downloader/response_status_count/304", 0)),
             failures=int(stats.get("minutes/failures", 0)),
+            torn_lines=tuple(map(str, torn[source_id])),
         )
     return [summaries[s.id] for s in sources]
 

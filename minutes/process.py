@@ -28,10 +28,18 @@ class ProcessReport:
     parse_errors: int
     crawl_errors: int
     load: LoadReport
+    #: sources whose rows could not be built this time: their handlings are missing from this load
+    failed_sources: tuple[str, ...] = ()
 
 
 def parse_stage(settings: Settings, sources: list[Source] | None = None) -> Records:
-    return build_records(Archive(settings.archive_dir), sources or load_registry(settings.sources_file))
+    """The archive's rows; the archive is told which documents could not be read, so that the next
+    crawl asks for them again (``Archive.note_unreadable``)."""
+    archive = Archive(settings.archive_dir)
+    records = build_records(archive, sources or load_registry(settings.sources_file))
+    for source_id, versions in records.unreadable.items():
+        archive.note_unreadable(source_id, versions)
+    return records
 
 
 def link_stage(records: Records, index_dir: Path | None = None) -> list[Link]:
@@ -76,6 +84,7 @@ def process(settings: Settings) -> ProcessReport:
         parse_errors=len(records.parse_errors),
         crawl_errors=len(records.crawl_errors),
         load=report,
+        failed_sources=tuple(records.failed_sources),
     )
 
 
@@ -91,12 +100,16 @@ def save_records(records: Records, directory: Path) -> None:
         )
     groups = {page: sorted(ids) for page, ids in records.page_groups.items()}
     (directory / "page_groups.json").write_text(json.dumps(groups, ensure_ascii=False), encoding="utf-8")
+    (directory / "failed_sources.json").write_text(json.dumps(records.failed_sources), encoding="utf-8")
 
 
 def read_records(directory: Path) -> Records:
     tables = {name: pl.read_parquet(directory / f"{name}.parquet").to_dicts() for name in RECORD_TABLES}
     groups = json.loads((directory / "page_groups.json").read_text(encoding="utf-8"))
-    return Records(**tables, page_groups={page: set(ids) for page, ids in groups.items()})
+    failed = json.loads((directory / "failed_sources.json").read_text(encoding="utf-8"))
+    return Records(
+        **tables, page_groups={page: set(ids) for page, ids in groups.items()}, failed_sources=failed
+    )
 
 
 def read_record_columns(path: Path, columns: list[str]) -> pl.DataFrame:

@@ -22,13 +22,10 @@ BLOCK_TAGS = frozenset(
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
 
 
+XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding=["']([\w.:-]+)""", re.I)
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 SINGLE_BYTE = frozenset({"cp1252", "latin-1", "iso8859-1", "iso8859-15"})
 UTF8_LETTER = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
-
-
-class DeclaredCharsetError(UnicodeError):
-    """A page whose bytes contradict its declared charset: UTF-8 text declared as a single-byte one,
-    which would decode into mojibake ("PÃ¤ijÃ¤t") without any error."""
 
 
 def _is_utf8_text(body: bytes) -> bool:
@@ -41,28 +38,83 @@ def _is_utf8_text(body: bytes) -> bool:
     return True
 
 
-def decode_page(body: bytes, content_type: str | None) -> str:
-    """The page's text, decoded as the response says (its Content-Type charset, else the page's own
-    ``<meta charset>``, else UTF-8), never by guessing. Bytes that do not decode raise
-    UnicodeDecodeError, and UTF-8 bytes declared as windows-1252 or ISO-8859-1 (which decode without an
-    error, into mojibake) raise DeclaredCharsetError; the caller records either as a parse error with
-    the document's URL."""
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    # Servers that say ISO-8859-1 mean windows-1252 (the WHATWG rule browsers follow).
+    return "cp1252" if name in ("latin-1", "iso8859-1") else name
+
+
+def page_encoding(body: bytes, content_type: str | None) -> tuple[str, str]:
+    """The encoding to read ``body`` with, and where it came from: ``bom``, ``header`` (the response's
+    Content-Type), ``page`` (its ``<meta charset>`` or XML declaration) or ``bytes``.
+
+    Live sites mislabel their pages (a windows-1252 page served as UTF-8, a UTF-8 feed declared
+    ISO-8859-1), so a declaration is taken only if the bytes agree with it: they decode under it, and a
+    single-byte declaration is not contradicted by bytes that are valid UTF-8 with non-ASCII letters in
+    them (which a single-byte codec would turn into mojibake, "PÃ¤ijÃ¤t", without any error). Otherwise
+    the next declaration is tried, then the bytes themselves: UTF-8 if they are valid UTF-8, else
+    windows-1252, Finnish sites' other encoding."""
+    for bom, name in BOMS:
+        if body.startswith(bom):
+            return name, "bom"
+    head = body[:4096]
     declared = HEADER_CHARSET.search(content_type or "")
-    meta = META_CHARSET.search(body[:4096])
-    for candidate in (declared and declared[1], meta and meta[1].decode("ascii", "ignore"), "utf-8"):
-        if not candidate:
+    in_page = META_CHARSET.search(head) or XML_ENCODING.search(head)
+    for label, where in (
+        (declared and declared[1], "header"),
+        (in_page and in_page[1].decode("ascii", "ignore"), "page"),
+    ):
+        encoding = _codec(label)
+        if encoding is None or (encoding in SINGLE_BYTE and _is_utf8_text(body)):
             continue
         try:
-            encoding = codecs.lookup(candidate).name
-        except LookupError:
+            body.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
             continue
-        if encoding in SINGLE_BYTE and _is_utf8_text(body):
-            raise DeclaredCharsetError(f"declared {candidate}, but the bytes are UTF-8")
-        # Servers that say ISO-8859-1 mean windows-1252 (the WHATWG rule browsers follow).
-        if encoding in ("latin-1", "iso8859-1"):
-            encoding = "cp1252"
-        return body.decode(encoding)
-    return body.decode("utf-8")
+        return encoding, where
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252", "bytes"
+    return "utf-8", "bytes"
+
+
+def declared_encoding(body: bytes, content_type: str | None) -> tuple[str, str] | None:
+    """The first encoding the response or the page itself declares, and where; None if neither does."""
+    declared = HEADER_CHARSET.search(content_type or "")
+    if declared and _codec(declared[1]):
+        return declared[1], "header"
+    head = body[:4096]
+    in_page = META_CHARSET.search(head) or XML_ENCODING.search(head)
+    label = in_page and in_page[1].decode("ascii", "ignore")
+    return (label, "page") if label and _codec(label) else None
+
+
+def encoding_note(body: bytes, content_type: str | None) -> str | None:
+    """What to tell about a page whose first declaration its bytes contradict (it is read all the
+    same, by the next declaration or by its bytes): None for a page read as it says."""
+    declared = declared_encoding(body, content_type)
+    encoding, where = page_encoding(body, content_type)
+    if declared is None or _codec(declared[0]) == encoding or where == "bom":
+        return None
+    names = {"cp1252": "windows-1252", "utf-8": "UTF-8"}
+    by = "its own declaration" if where == "page" else "its bytes"
+    return (
+        f"declared {declared[0]} ({'Content-Type' if declared[1] == 'header' else 'in the page'}), "
+        f"but the bytes are not: read as {names.get(encoding, encoding)} by {by}"
+    )
+
+
+def decode_page(body: bytes, content_type: str | None) -> str:
+    """The page's text, in the encoding ``page_encoding`` chooses. Never fails: the five bytes that
+    windows-1252 leaves undefined become U+FFFD."""
+    encoding, _ = page_encoding(body, content_type)
+    return body.decode(encoding, errors="replace")
 
 
 def _nearest_block(node) -> int | None:

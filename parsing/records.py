@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from archive import ITEM_KINDS, Archive, ManifestRow
+from archive import ITEM_KINDS, Archive, ManifestRow, TornLine
 from minutes.registry import Source
 from parsing.casem import parse_casem_page
 from parsing.dynasty import parse_item_page
-from parsing.html import decode_page
+from parsing.html import decode_page, encoding_note
 from parsing.model import ParsedHandling, ParsedItem
 from parsing.pdf import PdfError
 from parsing.tweb import parse_tweb_document
@@ -60,6 +60,10 @@ class Records:
     parse_errors: list[dict] = field(default_factory=list)
     #: item ids printed on one page: one matter by construction
     page_groups: dict[str, set[str]] = field(default_factory=dict)
+    #: sources whose rows could not be built at all this time (each with a ``parse_errors`` row)
+    failed_sources: list[str] = field(default_factory=list)
+    #: per source processed, the document versions (sha256 → reason) that could not be read
+    unreadable: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -190,50 +194,77 @@ def _authority(row: dict) -> tuple:
 
 
 def build_records(archive: Archive, sources: list[Source]) -> Records:
+    """Every source's rows. A source whose rows cannot be built (an unexpected exception in this
+    code, not a bad page, which is a parse error of its own) is recorded in ``parse_errors`` and in
+    ``failed_sources``, and the other sources' rows are built all the same."""
     records = Records()
     by_id = {source.id: source for source in sources}
-    candidates: dict[str, dict] = {}
     for source_id in archive.source_ids():
-        source = by_id.get(source_id)
         rows = list(archive.rows(source_id))
         records.documents += document_rows(rows)
         records.crawl_errors += crawl_error_rows(rows)
+        records.parse_errors += [_torn_line_error(source_id, torn) for torn in archive.torn_lines(source_id)]
+        source = by_id.get(source_id)
         if source is None:
             continue  # archived earlier from a source no longer in this registry: kept, not processed
-        for page in item_page_versions(rows):
-            try:
-                item = parse_item_document(source, page.row, archive.read_blob(page.row.sha256))
-            except PdfError as exc:
-                records.parse_errors.append(_parse_error(page.row, exc.reason))
-                continue
-            except Exception as exc:  # one broken page must not stop the others
-                records.parse_errors.append(_parse_error(page.row, f"{type(exc).__name__}: {exc}"))
-                continue
-            if item.document_type is None or not item.handlings or item.own.meeting_date is None:
-                records.parse_errors.append(_parse_error(page.row, "no item header (meeting, date) found"))
-                continue
-            truncated: set[str] = set()
-            for index, handling in enumerate(item.handlings):
-                row = _handling_row(source, page, item, handling, index)
-                truncated |= truncate_fields(row)
-                row["page_key"] = page.row.url
-                current = candidates.get(row["item_id"])
-                if current is None or _authority(row) > _authority(current):
-                    candidates[row["item_id"]] = row
-            records.parse_errors += [_parse_error(page.row, reason) for reason in sorted(truncated)]
-    resolve_carried_handlings(candidates.values(), records)
+        try:
+            items, page_groups, errors = source_items(archive, source, rows)
+        except Exception as exc:
+            records.failed_sources.append(source_id)
+            records.parse_errors.append(_source_error(source, f"{type(exc).__name__}: {exc}"))
+            continue
+        records.items += items
+        records.parse_errors += errors
+        records.unreadable[source_id] = {e["sha256"]: e["reason"] for e in errors if e["stage"] == "parse"}
+        for page, ids in page_groups.items():
+            records.page_groups.setdefault(page, set()).update(ids)
     records.meetings = meeting_rows(records.items)
     return records
 
 
-def resolve_carried_handlings(rows: Iterable[dict], records: Records) -> None:
+def source_items(
+    archive: Archive, source: Source, rows: list[ManifestRow]
+) -> tuple[list[dict], dict[str, set[str]], list[dict]]:
+    """One source's handlings, page groups and parse errors, from its manifest rows."""
+    errors: list[dict] = []
+    candidates: dict[str, dict] = {}
+    for page in item_page_versions(rows):
+        body = archive.read_blob(page.row.sha256)
+        try:
+            item = parse_item_document(source, page.row, body)
+        except PdfError as exc:
+            errors.append(_parse_error(page.row, exc.reason))
+            continue
+        except Exception as exc:  # one broken page must not stop the others
+            errors.append(_parse_error(page.row, f"{type(exc).__name__}: {exc}"))
+            continue
+        if item.document_type is None or not item.handlings or item.own.meeting_date is None:
+            errors.append(_parse_error(page.row, "no item header (meeting, date) found"))
+            continue
+        if source.platform != "tweb" and (note := encoding_note(body, page.row.content_type)):
+            errors.append(_parse_error(page.row, note, stage="decode"))
+        truncated: set[str] = set()
+        for index, handling in enumerate(item.handlings):
+            row = _handling_row(source, page, item, handling, index)
+            truncated |= truncate_fields(row)
+            current = candidates.get(row["item_id"])
+            if current is None or _authority(row) > _authority(current):
+                candidates[row["item_id"]] = row
+        errors += [_parse_error(page.row, reason, stage="normalise") for reason in sorted(truncated)]
+    items, page_groups = resolve_carried_handlings(candidates.values())
+    return items, page_groups, errors
+
+
+def resolve_carried_handlings(rows: Iterable[dict]) -> tuple[list[dict], dict[str, set[str]]]:
     """An earlier handling carried on a later page and the same handling on its own page are one row:
     the own page's. The carrying page still says the two belong to one matter (its page group).
 
     The own page is found by body, date and § where the carrying page prints them (Dynasty), else by
     diary number (CaseM prints earlier handlings without a date): the one own-page handling of the same
     diary number, of the same body where that is known, dated before the carrying page's meeting. A
-    diary number that leads to no such handling, or to several, decides nothing."""
+    diary number that leads to no such handling, or to several, decides nothing.
+
+    Returns the rows kept and, per page (its URL), the ids of the handlings it prints."""
     rows = list(rows)
     own_by_section = {
         (r["source_id"], r["body"], r["meeting_date"], r["section"]): r["item_id"]
@@ -244,27 +275,30 @@ def resolve_carried_handlings(rows: Iterable[dict], records: Records) -> None:
     page_date: dict[str, date] = {}
     for r in rows:
         if r["is_own_page"]:
-            page_date[r["page_key"]] = r["meeting_date"]
+            page_date[r["url"]] = r["meeting_date"]
             if r["diary_number"]:
                 own_by_dno.setdefault((r["source_id"], r["diary_number"]), []).append(r)
+    kept: list[dict] = []
+    page_groups: dict[str, set[str]] = {}
     for row in rows:
         own = None
         if not row["is_own_page"]:
             if row["meeting_date"] is not None:
                 own = own_by_section.get((row["source_id"], row["body"], row["meeting_date"], row["section"]))
             elif row["diary_number"]:
-                carried_on = page_date.get(row["page_key"])
+                carried_on = page_date.get(row["url"])
                 matches = [
                     r["item_id"]
                     for r in own_by_dno.get((row["source_id"], row["diary_number"]), [])
-                    if r["page_key"] != row["page_key"]
+                    if r["url"] != row["url"]
                     and (row["body"] is None or r["body"] == row["body"])
                     and (carried_on is None or r["meeting_date"] < carried_on)
                 ]
                 own = matches[0] if len(matches) == 1 else None
         if own is None or own == row["item_id"]:
-            records.items.append(row)
-        records.page_groups.setdefault(row.pop("page_key"), set()).add(own or row["item_id"])
+            kept.append(row)
+        page_groups.setdefault(row["url"], set()).add(own or row["item_id"])
+    return kept, page_groups
 
 
 def meeting_rows(items: Iterable[dict]) -> list[dict]:
@@ -288,11 +322,34 @@ def meeting_rows(items: Iterable[dict]) -> list[dict]:
     return list(meetings.values())
 
 
-def _parse_error(row: ManifestRow, reason: str) -> dict:
+def _parse_error(row: ManifestRow, reason: str, stage: str = "parse") -> dict:
     return {
         "source_id": row.source_id,
+        "stage": stage,
         "url": row.url,
         "sha256": row.sha256,
         "fetched_at": row.fetched_at,
         "reason": reason,
+    }
+
+
+def _source_error(source: Source, reason: str) -> dict:
+    return {
+        "source_id": source.id,
+        "stage": "records",
+        "url": source.base_url,
+        "sha256": None,
+        "fetched_at": None,
+        "reason": f"this source's rows could not be built: {reason}",
+    }
+
+
+def _torn_line_error(source_id: str, torn: TornLine) -> dict:
+    return {
+        "source_id": source_id,
+        "stage": "archive",
+        "url": str(torn.path),
+        "sha256": None,
+        "fetched_at": None,
+        "reason": str(torn),
     }

@@ -149,6 +149,7 @@ def handlings(minutes: MinutesResource) -> dg.MaterializeResult:
             "new_handlings_preview": dg.MetadataValue.md(preview_of_handlings(new) if new else "none"),
             "document_versions": len(records.documents),
             "parse_errors": len(records.parse_errors),
+            "failed_sources": dg.MetadataValue.json(records.failed_sources),
             "parse_error_sample": dg.MetadataValue.md(error_sample(records.parse_errors)),
             "crawl_errors": len(records.crawl_errors),
             "seconds": round(time.monotonic() - started, 2),

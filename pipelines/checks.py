@@ -25,12 +25,17 @@ def _parsed(minutes: MinutesResource, table: str, columns: list[str]) -> pl.Data
 @dg.asset_check(asset=handlings, description="Share of item documents per source that could not be parsed")
 def parse_failure_rate(minutes: MinutesResource) -> dg.AssetCheckResult:
     items = _parsed(minutes, "items", ["source_id", "is_own_page"])
-    errors = _parsed(minutes, "parse_errors", ["source_id"])
+    errors = _parsed(minutes, "parse_errors", ["source_id", "stage"])
     parsed = (
         Counter(items.filter(pl.col("is_own_page"))["source_id"].to_list()) if items.height else Counter()
     )
-    failed = Counter(errors["source_id"].to_list()) if errors.height else Counter()
+    # Only documents that could not be read count: a decode or normalise note is about a page that loaded.
+    unread = errors.filter(pl.col("stage") == "parse") if errors.height else errors
+    failed = Counter(unread["source_id"].to_list()) if unread.height else Counter()
     rates = {s: failed[s] / (failed[s] + parsed[s]) for s in set(parsed) | set(failed)}
+    # A source whose rows could not be built at all loaded nothing: all of it failed.
+    whole = errors.filter(pl.col("stage") == "records") if errors.height else errors
+    rates |= dict.fromkeys(whole["source_id"].to_list() if whole.height else [], 1.0)
     over = {s: round(r, 3) for s, r in rates.items() if r > PARSE_FAILURE_WARN}
     return dg.AssetCheckResult(
         passed=not over,

@@ -113,3 +113,50 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date():
     assert retry_after_seconds("120", now) == 120.0
     assert retry_after_seconds("Sun, 22 Nov 2026 12:00:30 GMT", now) == 30.0
     assert retry_after_seconds("soon", now) is None
+
+
+def test_a_crawl_after_a_torn_manifest_line_keeps_every_earlier_row_and_reports_the_tear(
+    demo_server, demo_settings
+):
+    crawl(demo_settings, ["asikkala"])
+    archive = Archive(demo_settings.archive_dir)
+    before = list(archive.rows("asikkala"))
+    with open(archive.manifest_path("asikkala"), "a", encoding="utf-8") as handle:
+        handle.write('{"source_id": "asikkala", "url": "http://127.0.0.1')  # a kill mid-append
+
+    (summary,) = crawl(dataclasses.replace(demo_settings, revalidate_hours=0), ["asikkala"])
+
+    after = list(archive.rows("asikkala"))
+    assert after[: len(before)] == before
+    assert len(after) > len(before)  # the second crawl's rows were appended and are read back
+    assert summary.status == "finished"
+    assert summary.torn_lines == (
+        f"torn manifest line {len(before) + 1} of asikkala.jsonl skipped (Unterminated string starting at: "
+        f'line 1 column 34 (char 33)): \'{{"source_id": "asikkala", "url": "http://127.0.0.1\'',
+    )
+    # the third crawl and processing see the same single tear
+    assert [str(t) for t in archive.torn_lines("asikkala")] == list(summary.torn_lines)
+    process(demo_settings)
+    assert query(
+        demo_settings, "SELECT stage, count(*) FROM parse_errors WHERE source_id = 'asikkala' GROUP BY 1"
+    ) == [("archive", 1)]
+
+
+def test_a_page_that_could_not_be_read_is_asked_for_again_in_full_by_the_next_run(demo_server, demo_settings):
+    broken = "page=meetingitem&id=2026041-1"
+    demo_server.add_fault(broken, Fault("malformed"))
+    crawl(demo_settings, ["asikkala"])
+    process(demo_settings)
+    read = "SELECT count(*) FROM items WHERE url LIKE '%' || $p"
+    unread = "SELECT reason FROM parse_errors WHERE url LIKE '%' || $p"
+    assert query(demo_settings, read, {"p": broken}) == [(0,)]
+    assert query(demo_settings, unread, {"p": broken}) == [("no item header (meeting, date) found",)]
+    demo_server.state.requests.clear()
+
+    crawl(demo_settings, ["asikkala"])  # the default revalidation: every other known item is still fresh
+
+    asked = [s for s in demo_server.state.requests if not listing_page(s.path) and s.path != "/robots.txt"]
+    assert [(s.path.split("?")[1], s.status) for s in asked] == [(broken, 200)]
+    process(demo_settings)
+    assert query(demo_settings, read, {"p": broken}) == [(1,)]
+    assert query(demo_settings, unread, {"p": broken}) == []

@@ -89,6 +89,7 @@ CREATE TABLE crawl_errors (
 
 CREATE TABLE parse_errors (
     source_id   VARCHAR NOT NULL,
+    stage       VARCHAR NOT NULL,  -- archive | parse | decode | normalise | records (warehouse/README.md)
     url         VARCHAR NOT NULL,
     sha256      VARCHAR,
     fetched_at  TIMESTAMPTZ,

@@ -56,6 +56,8 @@ class ArchivingSpider(scrapy.Spider):
         self.since = since
         self.archive = Archive(archive_root)
         self.known: dict[str, Seen] = self.archive.index(source.id)
+        #: versions the last processing could not read: due again now, asked for in full
+        self.unreadable = set(self.archive.unreadable(source.id))
         self.revalidate_hours = revalidate_hours
         self.started = datetime.now(UTC)
         self.probe = probe
@@ -137,6 +139,9 @@ class ArchivingSpider(scrapy.Spider):
             self.listed.add(key)
             self.count("items_listed")  # what the site shows, fetched or not: zero means it broke
         seen = self.known.get(key)
+        if seen is not None and seen.sha256 in self.unreadable:
+            seen = None  # as if never fetched: not fresh, and no validator that would confirm the bad copy
+            self.count("unreadable_asked_again")
         if not parent_changed and is_fresh(seen, meeting_date, self.started, self.revalidate_hours):
             self.crawler.stats.inc_value("minutes/skipped_fresh")
             return None
