@@ -1,5 +1,6 @@
-"""The ``minutes`` command line (see contract.md). Exit status 0 on success; otherwise non-zero with a
-one-line reason on stderr."""
+"""minutes: harvest, process, link and query the published decisions of Päijät-Häme's municipalities,
+the regional council and the wellbeing county. Every command exits 0 on success; otherwise non-zero,
+with a one-line reason on stderr."""
 
 from __future__ import annotations
 
@@ -10,13 +11,46 @@ from pathlib import Path
 
 from minutes.config import Settings, resolve_settings
 
+EPILOG = """Settings come from a flag, else an environment variable, else a default. Run `minutes COMMAND
+--help` for one command; README.md lists them all with examples, warehouse/README.md documents the
+warehouse's tables. Set MINUTES_DEBUG=1 to see a failure's full traceback."""
+
 
 def _add_common(parser: argparse.ArgumentParser, since: bool = False) -> None:
-    parser.add_argument("--sources", help="sources registry (TOML); env MINUTES_SOURCES")
-    parser.add_argument("--data-dir", help="raw archive and intermediate files; env MINUTES_DATA_DIR")
-    parser.add_argument("--warehouse", help="DuckDB file; env MINUTES_WAREHOUSE")
+    parser.add_argument(
+        "--sources",
+        metavar="FILE",
+        help="sources registry (TOML); env MINUTES_SOURCES; default: the bundled registry of the twelve "
+        "Päijät-Häme publishers (minutes/sources.toml)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="raw archive and intermediate files; env MINUTES_DATA_DIR; default ./data",
+    )
+    parser.add_argument(
+        "--warehouse",
+        metavar="FILE",
+        help="the DuckDB warehouse; env MINUTES_WAREHOUSE; default <data dir>/warehouse.duckdb",
+    )
     if since:
-        parser.add_argument("--since", help="earliest meeting date, YYYY-MM-DD; env MINUTES_SINCE")
+        parser.add_argument(
+            "--since",
+            metavar="YYYY-MM-DD",
+            help="earliest meeting date to harvest; env MINUTES_SINCE; default two years back",
+        )
+
+
+def _command(commands, name: str, func, text: str, description: str | None = None) -> argparse.ArgumentParser:
+    """A subcommand whose one-line ``text`` shows in ``minutes --help`` and, with ``description``, heads
+    its own ``--help``."""
+    sub = commands.add_parser(
+        name,
+        help=text,
+        description=f"{text[0].upper()}{text[1:]}." + (f" {description}" if description else ""),
+    )
+    sub.set_defaults(func=func)
+    return sub
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -63,6 +97,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             f"{summary.source_id}: {summary.status}, {summary.items} items, {summary.documents} documents, "
             f"{summary.requests} requests, {summary.failures} failures"
         )
+        for torn in summary.torn_lines:
+            print(f"{summary.source_id}: {torn}", file=sys.stderr)
         failed |= summary.status != "finished" and not summary.status.startswith("skipped")
     return 1 if failed else 0
 
@@ -75,6 +111,13 @@ def cmd_process(args: argparse.Namespace) -> int:
         f"{report.handlings} handlings in {report.matters} matters; {report.parse_errors} parse errors, "
         f"{report.crawl_errors} crawl errors; warehouse {report.load.path}"
     )
+    if report.failed_sources:
+        print(
+            f"minutes process: the rows of {', '.join(report.failed_sources)} could not be built "
+            "(see parse_errors, stage 'records'); the other sources loaded",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -203,76 +246,141 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="minutes", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="minutes",
+        description=" ".join(__doc__.split()),
+        epilog=" ".join(EPILOG.split()),
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="the whole pipeline, offline, on the bundled demo sites")
+    demo = _command(
+        commands,
+        "demo",
+        cmd_demo,
+        "the whole pipeline, offline, on the bundled demo sites",
+        "Starts demo sites of all three platforms on 127.0.0.1, crawls them twice with the real spiders "
+        "(an agenda, then its minutes), loads data/demo/warehouse.duckdb and prints a summary and the "
+        "matters that span municipalities.",
+    )
     _add_common(demo, since=True)
     demo.add_argument("--port", type=int, help="port of the demo server (default 8765)")
-    demo.set_defaults(func=cmd_demo)
 
-    for name, func, text in (
-        ("run", cmd_run, "crawl, process and load: what the schedule runs"),
-        ("crawl", cmd_crawl, "fetch into the raw archive only"),
+    for name, func, text, description in (
+        (
+            "run",
+            cmd_run,
+            "crawl, process and load: what the schedule runs",
+            "The same as `minutes crawl` followed by `minutes process`.",
+        ),
+        (
+            "crawl",
+            cmd_crawl,
+            "fetch into the raw archive only",
+            "Politely (robots.txt, one request at a time per host, conditional requests), keeping every "
+            "response under <data dir>/archive. An old --since makes it a backfill.",
+        ),
     ):
-        sub = commands.add_parser(name, help=text)
+        sub = _command(commands, name, func, text, description)
         _add_common(sub, since=True)
-        sub.add_argument("--source", action="append", help="a source id from the registry (repeatable)")
+        sub.add_argument(
+            "--source", action="append", metavar="ID", help="a source id from the registry (repeatable)"
+        )
         sub.add_argument(
             "--feeds",
             action="store_true",
             help="Dynasty: start from the meetings feed (fast daily path) instead of every body",
         )
-        sub.set_defaults(func=func)
 
-    proc = commands.add_parser("process", help="raw archive → parsed, linked, loaded; no network")
+    proc = _command(
+        commands,
+        "process",
+        cmd_process,
+        "raw archive → parsed, linked, loaded; no network",
+        "Exits 1, naming the source, when a source's rows could not be built; the other sources load.",
+    )
     _add_common(proc)
-    proc.set_defaults(func=cmd_process)
 
-    query = commands.add_parser("query", help="read-only SQL on the warehouse")
+    query = _command(
+        commands,
+        "query",
+        cmd_query,
+        "read-only SQL on the warehouse",
+        "Search works in it too: SELECT * FROM search_items('jätehuolto').",
+    )
     _add_common(query)
-    query.add_argument("sql")
-    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    query.set_defaults(func=cmd_query)
+    query.add_argument("sql", help='one SQL statement, e.g. "select * from matter_comparison"')
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="default table")
 
-    compare = commands.add_parser("compare", help="one matter across municipalities")
+    compare = _command(commands, "compare", cmd_compare, "one matter across municipalities, as a table")
     _add_common(compare)
     compare.add_argument("matter", help="a matter id or words of its title")
-    compare.set_defaults(func=cmd_compare)
 
-    search = commands.add_parser("search", help="full-text search over handlings (Finnish stemming), ranked")
+    search = _command(
+        commands,
+        "search",
+        cmd_search,
+        "full-text search over handlings (Finnish stemming), ranked",
+        "Exits 1 when nothing matches.",
+    )
     _add_common(search)
     search.add_argument("text", help="words to look for, in any inflected form")
     search.add_argument("--limit", type=int, default=20, help="how many hits (default 20)")
-    search.add_argument("--format", choices=("list", "table", "csv", "json"), default="list")
-    search.set_defaults(func=cmd_search)
+    search.add_argument(
+        "--format", choices=("list", "table", "csv", "json"), default="list", help="default list"
+    )
 
-    report = commands.add_parser("report", help="a self-contained HTML page for one matter")
+    report = _command(
+        commands,
+        "report",
+        cmd_report,
+        "a self-contained HTML page for one matter",
+        "Timeline, decisions side by side, and every source link.",
+    )
     _add_common(report)
     report.add_argument("matter", help="a matter id or words of its title")
-    report.add_argument("--output", "-o", help="HTML file to write (default report-MATTER.html)")
-    report.set_defaults(func=cmd_report)
+    report.add_argument(
+        "--output", "-o", metavar="FILE", help="HTML file to write (default report-MATTER.html)"
+    )
 
-    export = commands.add_parser("export", help="every table and view as Parquet (or CSV) files")
+    export = _command(commands, "export", cmd_export, "every table and view as Parquet (or CSV) files")
     _add_common(export)
-    export.add_argument("directory")
-    export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
-    export.set_defaults(func=cmd_export)
+    export.add_argument("directory", help="where to write the files (created if absent)")
+    export.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="default parquet")
 
-    doctor = commands.add_parser("doctor", help="per source: entry point, bodies, meetings, a parsable item")
+    doctor = _command(
+        commands,
+        "doctor",
+        cmd_doctor,
+        "per source: entry point, bodies, meetings, a parsable item",
+        "A short live probe of each source into a scratch folder; exits 1 naming the first stage that "
+        "came back empty.",
+    )
     _add_common(doctor)
-    doctor.add_argument("--source", action="append", help="a source id from the registry (repeatable)")
-    doctor.set_defaults(func=cmd_doctor)
+    doctor.add_argument(
+        "--source", action="append", metavar="ID", help="a source id from the registry (repeatable)"
+    )
 
-    dedupe = commands.add_parser("dedupe", help="link any item table: item_id → matter_id (Parquet)")
+    dedupe = _command(
+        commands,
+        "dedupe",
+        cmd_dedupe,
+        "link any item table: item_id → matter_id (Parquet)",
+        "The linking stage on its own, for item tables from anywhere.",
+    )
     dedupe.add_argument("input", help="Parquet with item_id, municipality, meeting_date, title, text")
     dedupe.add_argument("output", help="Parquet to write item_id, matter_id to")
-    dedupe.add_argument("--index", help="a link index directory to add the items to (created if absent)")
-    dedupe.set_defaults(func=cmd_dedupe)
+    dedupe.add_argument(
+        "--index", metavar="DIR", help="a link index directory to add the items to (created if absent)"
+    )
 
-    ui = commands.add_parser("ui", help="the Dagster UI on this project's instance (127.0.0.1)")
-    ui.add_argument("--port", type=int, default=3000)
-    ui.set_defaults(func=cmd_ui)
+    ui = _command(
+        commands,
+        "ui",
+        cmd_ui,
+        "the Dagster UI on this project's instance (127.0.0.1)",
+        "Runs `dagster dev` with DAGSTER_HOME (default ./dagster_home): schedules, runs, checks.",
+    )
+    ui.add_argument("--port", type=int, default=3000, help="default 3000")
     return parser
 
 
