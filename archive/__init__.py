@@ -12,6 +12,7 @@ rebuilt from it at any time.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import tempfile
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from minutes.files import replace_atomically
 
@@ -26,9 +28,30 @@ from minutes.files import replace_atomically
 ITEM_KINDS = frozenset({"meetingitem", "item_page", "item_document"})
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url: str) -> str:
+    """One spelling of a URL for every way sites write it, so that a feed's link and the walk's link
+    to one page are one document, not two: entities decoded (``&amp;``), scheme and host lower-cased,
+    the default port dropped (Dynasty feeds write ``:443``), query parameters in sorted order
+    (``?id=…&page=…`` is ``?page=…&id=…``), and TWeb's literal ``+`` before ``bid`` dropped
+    (``?+bid=12867`` is ``?bid=12867``). The path keeps its case: ``TELIN-217668.HTM`` is a name."""
+    parts = urlsplit(html.unescape(url.strip()))
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    netloc = host if parts.port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{parts.port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = urlencode(sorted((key.lstrip("+ "), value) for key, value in pairs), safe="/:,")
+    path = quote(unquote(parts.path or "/"), safe="/()_-.~!$&'*+,;=:@%")
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
 def document_key(url: str, form: str | None = None) -> str:
-    """What identifies a document asked for: its URL, and for a POST the form that was sent (one URL
-    answers many forms, each its own document)."""
+    """What identifies a document asked for: its canonical URL, and for a POST the form that was sent
+    (one URL answers many forms, each its own document)."""
+    url = canonical_url(url)
     return f"{url} {form}" if form else url
 
 

@@ -209,6 +209,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_parse(args: argparse.Namespace) -> int:
+    import json
+
+    from minutes.saved_page import UnreadablePage, read_saved_page
+
+    try:
+        result = read_saved_page(
+            Path(args.file),
+            args.platform,
+            args.url,
+            args.source,
+            Path(args.sources) if args.sources else None,
+        )
+    except UnreadablePage as exc:
+        print(f"minutes parse: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from minutes.doctor import diagnose
     from warehouse.query import format_table
@@ -346,6 +366,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(export)
     export.add_argument("directory", help="where to write the files (created if absent)")
     export.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="default parquet")
+
+    parse = _command(
+        commands,
+        "parse",
+        cmd_parse,
+        "what the project reads from one saved page, as JSON",
+        "Runs the spider's own page reader and the parser on a file: the page's kind (bodies, meetings, "
+        "meeting, item, feed, document), the entries a crawl would follow, the handlings an item gives "
+        "(warehouse column names) and what could not be read. Exits 0 when the page was read, even if it "
+        "yields nothing; 2 with a one-line reason when it cannot be read.",
+    )
+    parse.add_argument("file", help="a saved page, feed, API answer or PDF")
+    parse.add_argument("--platform", required=True, choices=("dynasty", "casem", "tweb"), help="its platform")
+    parse.add_argument("--url", help="the address it was saved from (its kind and links are read from it)")
+    parse.add_argument(
+        "--source", metavar="ID", help="a registry source id: canonical body names, abbreviations"
+    )
+    parse.add_argument("--sources", metavar="FILE", help="sources registry (TOML); default: the bundled one")
 
     doctor = _command(
         commands,

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from archive import ITEM_KINDS, Archive, ManifestRow, TornLine
+from archive import ITEM_KINDS, Archive, ManifestRow, TornLine, document_key
 from minutes.registry import Source
 from parsing.casem import parse_casem_page
 from parsing.dynasty import parse_item_page
@@ -116,22 +116,22 @@ def crawl_error_rows(rows: Iterable[ManifestRow]) -> list[dict]:
 
 def item_page_versions(rows: list[ManifestRow]) -> list[PageVersion]:
     pdf_of: dict[str, str] = {}
-    seen: dict[str, list[ManifestRow]] = {}
+    seen: dict[str, list[ManifestRow]] = {}  # per document (its canonical key), every fetch that saw it
     for row in rows:
         if row.kind == "item_pdf" and row.seen and row.context.get("item_url"):
-            pdf_of[row.context["item_url"]] = row.url
+            pdf_of[document_key(row.context["item_url"])] = row.url
         if row.kind in ITEM_KINDS and row.seen:
-            seen.setdefault(row.url, []).append(row)
+            seen.setdefault(row.key, []).append(row)
     versions = []
-    for url, fetches in seen.items():
+    for key, fetches in seen.items():
         fetches.sort(key=lambda r: r.fetched_at)
         newest_sha = fetches[-1].sha256
         newest = next(r for r in fetches if r.sha256 == newest_sha)
-        versions.append(PageVersion(newest, fetches[0].fetched_at, fetches[-1].fetched_at, pdf_of.get(url)))
+        versions.append(PageVersion(newest, fetches[0].fetched_at, fetches[-1].fetched_at, pdf_of.get(key)))
     return versions
 
 
-def _handling_row(
+def handling_row(
     source: Source, page: PageVersion, item: ParsedItem, handling: ParsedHandling, index: int
 ) -> dict:
     context = page.row.context
@@ -245,7 +245,7 @@ def source_items(
             errors.append(_parse_error(page.row, note, stage="decode"))
         truncated: set[str] = set()
         for index, handling in enumerate(item.handlings):
-            row = _handling_row(source, page, item, handling, index)
+            row = handling_row(source, page, item, handling, index)
             truncated |= truncate_fields(row)
             current = candidates.get(row["item_id"])
             if current is None or _authority(row) > _authority(current):

@@ -158,7 +158,9 @@ def normalise_text(text: str) -> str:
     return normalise_lines(text.split("\n"))
 
 
-FI_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+#: A d.m.yyyy date standing on its own: not the tail of a version string such as "DYNASTY/10.5.0.2601"
+#: (whose "5.0.2601" is no date) nor part of a longer number.
+FI_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\.?\d)")
 
 
 def fi_date(text: str) -> date:
@@ -168,10 +170,14 @@ def fi_date(text: str) -> date:
 
 
 def find_fi_date(text: str) -> date | None:
-    """The first "d.m.yyyy" date in ``text`` ("Kokous 16.3.2026 § 5"), None when there is none;
-    ValueError when the digits name no real day."""
-    match = FI_DATE.search(text)
-    return fi_date(match[0]) if match else None
+    """The first real "d.m.yyyy" date in ``text`` ("Kokous 16.3.2026 § 5"), None when there is none
+    (digits that name no day, "31.02.2026", are passed over)."""
+    for match in FI_DATE.finditer(text):
+        try:
+            return fi_date(match[0])
+        except ValueError:
+            continue
+    return None
 
 
 WORD = re.compile(r"[0-9a-zåäöüõšžéèáàóúíñç]+")

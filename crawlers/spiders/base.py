@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from twisted.python.failure import Failure
 
 # ITEM_KINDS is the archive's; the pipeline imports it from here too.
@@ -22,6 +22,7 @@ from archive import ITEM_KINDS, Archive, Seen, document_key
 from crawlers.revalidation import DEFAULT_REVALIDATE_HOURS, is_fresh
 from crawlers.settings import source_settings
 from minutes.registry import Source
+from parsing.html import page_encoding
 
 #: In a probe (``minutes doctor``), how many documents of each kind are worth asking for.
 PROBE_LIMITS = {
@@ -32,6 +33,17 @@ PROBE_LIMITS = {
     "item_pdf": 0,
     "meeting_pdf": 0,
 }
+
+
+def text_response(
+    url: str, body: bytes, content_type: str | None, request: scrapy.Request | None = None
+) -> TextResponse:
+    """A response to read, decoded the way the parser decodes the same document
+    (``parsing.html.page_encoding``: the header, the page's declaration, the bytes), so that what the
+    spider follows and what the parser reads never disagree about a mislabelled page."""
+    encoding, _ = page_encoding(body, content_type)
+    cls = XmlResponse if body.lstrip()[:5].lower() == b"<?xml" else HtmlResponse
+    return cls(url, body=body, encoding=encoding, request=request)
 
 
 class ArchivingSpider(scrapy.Spider):
@@ -63,6 +75,7 @@ class ArchivingSpider(scrapy.Spider):
         self.probe = probe
         self.probed: dict[str, int] = {}
         self.listed: set[str] = set()
+        self.requested: set[str] = set()  # document keys asked for in this crawl
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -138,6 +151,9 @@ class ArchivingSpider(scrapy.Spider):
         if kind in ITEM_KINDS and key not in self.listed:
             self.listed.add(key)
             self.count("items_listed")  # what the site shows, fetched or not: zero means it broke
+        if key in self.requested:
+            return None  # one document reached by two spellings of its URL (a feed's :443, the walk's)
+        self.requested.add(key)
         seen = self.known.get(key)
         if seen is not None and seen.sha256 in self.unreadable:
             seen = None  # as if never fetched: not fresh, and no validator that would confirm the bad copy
@@ -172,13 +188,11 @@ class ArchivingSpider(scrapy.Spider):
         answered from the archive, so callbacks read the same page either way."""
         known = response.meta.get("known_sha256")
         if response.status == 304 and known:
-            body = self.archive.read_blob(known)
-            return HtmlResponse(response.url, body=body, request=response.request), False
-        if not isinstance(response, TextResponse):
-            response = HtmlResponse(response.url, body=response.body, request=response.request)
+            return text_response(response.url, self.archive.read_blob(known), None, response.request), False
         # The archive middleware hashed this body when it stored it.
         changed = known is None or known != response.meta["archived_sha256"]
-        return response, changed
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        return text_response(response.url, response.body, content_type, response.request), changed
 
     def count(self, stat: str) -> None:
         self.crawler.stats.inc_value(f"minutes/{stat}")

@@ -1,11 +1,16 @@
-"""Dynasty (Innofactor) sites: ``DREQUEST.PHP?page=…&id=…``.
+"""Dynasty (Innofactor) sites: ``DREQUEST.PHP?page=…&id=…``, and the static exports ``kokous/…HTM``.
 
-The walk is bodies (``meeting_handlers``) → a body's meetings (``meetings``) → one meeting
-(``meeting``, with its whole-meeting PDF ``kokous/<meetingId>.PDF``) → its items (``meetingitem``),
-each linking its own PDF (``kokous/<meetingId>-<n>.PDF``). Every URL after the entry point is taken
-from the page's own links, so a base URL with a path prefix and either parameter order
-(``?page=meetingitem&id=…`` or ``?id=…&page=meetingitem``) work alike. Meetings older than
-``since`` are not opened.
+The walk is bodies (``meeting_handlers``; static ``TELIMET.HTM``) → a body's meetings (``meetings``;
+``TELIN-<id>.HTM``) → one meeting (``meeting``; ``<meetingId>.HTM``, with its whole-meeting PDF
+``kokous/<meetingId>.PDF``) → its items (``meetingitem``; ``<meetingId>-<n>.HTM``), each linking its
+own PDF (``kokous/<meetingId>-<n>.PDF``). Every URL after the entry point is taken from the page's own
+links and recognised by its form, so a base URL with a path prefix, either parameter order and either
+publication (CGI or static) work alike.
+
+Listings are read by structure (``crawlers.pages``): a meeting's date is wherever its row shows it (live
+10.x sites put it in a cell of its own and write only "Pöytäkirja" in the link). A row that shows no
+date is not dropped: the meeting page's heading ("Tekninen lautakunta Esityslista 23.09.2026 klo …")
+gives it, and failing that each item page does. Meetings older than ``since`` are not opened further.
 
 Dynasty servers keep a session and have been seen answering with another page than the one asked for.
 Each meeting and item page names its own id in its PDF link (``kokous/<id>.PDF``); a page whose PDF
@@ -20,16 +25,25 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from scrapy import Selector
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
+from crawlers.pages import DOCUMENT_TYPE_WORDS, Entry, LinkRow, PageReading, link_rows, row_date, squashed
 from crawlers.spiders.base import ArchivingSpider
-from parsing.text import fi_date
+from parsing.text import find_fi_date
 
-MEETING_LABEL = re.compile(r"(Pöytäkirja|Esityslista)\s+(\d{1,2})\.(\d{1,2})\.(\d{4})")
-DOCUMENT_TYPES = {"Pöytäkirja": "minutes", "Esityslista": "agenda"}
 PDF_ID = re.compile(r"(?:^|/)(?P<id>\d+(?:-\d+)?)\.PDF$", re.I)
+STATIC_PAGE = re.compile(r"/(?P<name>TELIMET|TELIN-\d+|\d+|\d+-\d+)\.HTM$", re.I)
+#: "Pöytäkirja 08.05.2017" in a meeting heading, a listing label or an item header.
+DOCUMENT_AND_DATE = re.compile(r"(?P<kind>Pöytäkirja|Esityslista)\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})", re.I)
+#: An item page's own header: "Pöytäkirja 26.04.2021/Pykälä 14", "Pöytäkirja 08.05.2017 Pykälä 127".
+ITEM_HEADER = re.compile(
+    r"(?:Pöytäkirja|Esityslista)\s+\d{1,2}\.\d{1,2}\.\d{4}\s*/?\s*(?:Pykälä|Asianro)\s+\d+", re.I
+)
+SECTION_CELL = re.compile(r"^§?\s*(\d{1,4})\s*§?$")
+FEED_TITLE = re.compile(r"^(?P<body>.+?)\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*(?:/\s*(?P<title>.+))?$")
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 MIXUP_RETRIES = 3
-XML_ENCODING_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+VISIBLE_TEXT = "//body//text()[not(ancestor::script) and not(ancestor::style)]"
 
 
 def dynasty_query(url: str) -> dict[str, str]:
@@ -41,31 +55,39 @@ def entry_url(base_url: str) -> str:
     return f"{base_url}?{urlencode({'page': 'meeting_handlers', 'id': ''})}"
 
 
-def meeting_label(text: str) -> tuple[str, date] | None:
-    """("minutes" | "agenda", date) from a listing label such as "Pöytäkirja 10.03.2025"."""
-    match = MEETING_LABEL.search(text)
-    if not match:
+def link_kind(url: str) -> str | None:
+    """What a Dynasty URL points at: ``bodies``, ``meetings``, ``meeting``, ``item``, ``pdf`` or
+    ``feed``; None for anything else (search, help, another site)."""
+    path = urlsplit(url).path
+    if PDF_ID.search(path):
+        return "pdf"
+    page = dynasty_query(url).get("page")
+    if page is not None:
+        if page.startswith("rss/"):
+            return "feed"
+        return {
+            "meeting_handlers": "bodies",
+            "meetings": "meetings",
+            "meeting": "meeting",
+            "meetingitem": "item",
+        }.get(page)
+    static = STATIC_PAGE.search(path)
+    if static is None:
         return None
-    kind, day, month, year = match.groups()
-    return DOCUMENT_TYPES[kind], date(int(year), int(month), int(day))
+    name = static["name"].upper()
+    if name == "TELIMET":
+        return "bodies"
+    if name.startswith("TELIN-"):
+        return "meetings"
+    return "item" if "-" in name else "meeting"
 
 
-FEED_TITLE = re.compile(r"^(?P<body>.+?)\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*$")
-XML_ENCODING = re.compile(rb"<\?xml[^>]*encoding=[\"']([\w.-]+)")
-
-
-def feed_meetings(response: Response):
-    """(meeting URL, body, "minutes" | "agenda", date) of each entry of a Dynasty meetings feed, an RSS
-    document in ISO-8859-1 whose titles ("Kunnanhallitus 10.03.2025") sit in CDATA."""
-    declared = XML_ENCODING.search(response.body[:200])
-    text = response.body.decode(declared[1].decode() if declared else "utf-8", errors="replace")
-    feed = Selector(text=XML_ENCODING_DECLARATION.sub("", text, count=1), type="xml")
-    for entry in feed.xpath("//item"):
-        title = FEED_TITLE.match((entry.xpath("title/text()").get() or "").strip())
-        link = (entry.xpath("link/text()").get() or "").strip()
-        kind = DOCUMENT_TYPES.get((entry.xpath("description/text()").get() or "").strip())
-        if title and link and dynasty_query(link).get("page") == "meeting":
-            yield response.urljoin(link), title["body"], kind or "minutes", fi_date(title["date"])
+def page_id(url: str) -> str | None:
+    """The meeting or item id a page URL names: ``2017406946`` or ``2017406946-3``."""
+    if (found := dynasty_query(url).get("id")) is not None:
+        return found or None
+    static = STATIC_PAGE.search(urlsplit(url).path)
+    return static["name"] if static and static["name"][0].isdigit() else None
 
 
 def own_pdf_id(response: Response) -> str | None:
@@ -75,6 +97,174 @@ def own_pdf_id(response: Response) -> str | None:
         if match:
             return match["id"]
     return None
+
+
+def page_kind(url: str, page: TextResponse) -> str:
+    """The kind of a Dynasty page: by its URL where that says, else by what the page holds (a saved
+    file has no URL to go by)."""
+    if page.body.lstrip()[:100].lower().startswith((b"<?xml", b"<rss")):
+        return "feed"
+    by_url = link_kind(url)
+    if by_url in ("bodies", "meetings", "meeting", "item", "feed"):
+        return by_url
+    text = squashed(" ".join(page.xpath(VISIBLE_TEXT).getall()))
+    # An item page: its header, its content block (live 10.x pages mark it with a class, older ones
+    # with comments), or a link to its own item PDF (``<meetingId>-<n>.PDF``).
+    item_pdf = any(
+        PDF_ID.search(h) and "-" in PDF_ID.search(h)["id"] for h in page.css("a::attr(href)").getall()
+    )
+    if (
+        ITEM_HEADER.search(text)
+        or page.css(".meetingitem")
+        or (item_pdf and not page.css("a[href*=meetingitem]"))
+    ):
+        return "item"
+    counts = {kind: 0 for kind in ("meetings", "meeting", "item")}
+    for href in page.css("a[href]::attr(href)").getall():
+        kind = link_kind(page.urljoin(href))
+        if kind in counts:
+            counts[kind] += 1
+    if counts["item"] >= 2:
+        return "meeting"
+    if counts["meetings"] >= 2:
+        return "bodies"
+    return "meetings" if counts["meeting"] else "unknown"
+
+
+def heading_of(page: TextResponse) -> tuple[str | None, str | None, date | None]:
+    """(body, minutes | agenda, date) from a meeting or item page's heading, where the body stands
+    before "Pöytäkirja/Esityslista <date>" on the same line or on the line above it."""
+    lines = [squashed(t) for t in page.xpath(VISIBLE_TEXT).getall()]
+    lines = [line for line in lines if line]
+    for index, line in enumerate(lines):
+        if (found := DOCUMENT_AND_DATE.search(line)) is None:
+            continue
+        when = find_fi_date(found["date"])
+        if when is None:
+            continue
+        body = line[: found.start()].strip(" -–|") or (lines[index - 1] if index else "")
+        kind = DOCUMENT_TYPE_WORDS[found["kind"].lower()]
+        return (body or None), kind, when
+    return None, None, None
+
+
+def _section(row: LinkRow, document_type: str | None) -> int | None:
+    """The § a minutes listing prints in a cell of its own (an agenda's number is its position)."""
+    if document_type != "minutes":
+        return None
+    for cell in row.cells:
+        if found := SECTION_CELL.match(cell):
+            return int(found[1])
+    return None
+
+
+def _bodies(page: TextResponse) -> list[Entry]:
+    return [
+        Entry("body", row.url, body=row.text or None)
+        for row in link_rows(page, lambda url: link_kind(url) == "meetings")
+        if row.text
+    ]
+
+
+def _meetings(page: TextResponse, body: str | None) -> list[Entry]:
+    entries = []
+    for row in link_rows(page, lambda url: link_kind(url) == "meeting"):
+        found = DOCUMENT_AND_DATE.search(row.row)
+        words = [w for w, _ in DOCUMENT_TYPE_WORDS.items() if w in row.row.lower()]
+        kind = DOCUMENT_TYPE_WORDS[words[0]] if len(words) == 1 else None
+        when = find_fi_date(found["date"]) if found else row_date(row)
+        entries.append(Entry("meeting", row.url, body=body, meeting_date=when, document_type=kind))
+    return entries
+
+
+def _meeting(page: TextResponse, context: dict) -> PageReading:
+    body, kind, when = heading_of(page)
+    body = body or context.get("body")
+    kind = kind or context.get("document_type")
+    when = when or (date.fromisoformat(context["meeting_date"]) if context.get("meeting_date") else None)
+    own = page_id(page.url)
+    entries = [
+        Entry("document", url, body=body, meeting_date=when, document_type=kind)
+        for url in _pdf_links(page)
+        if own is None or PDF_ID.search(urlsplit(url).path)["id"] == own
+    ][:1]
+    for row in link_rows(page, lambda url: link_kind(url) == "item"):
+        entries.append(
+            Entry(
+                "item",
+                row.url,
+                body=body,
+                meeting_date=when,
+                document_type=kind,
+                section=_section(row, kind),
+                title=row.text or None,
+            )
+        )
+    return PageReading("meeting", entries, body=body, meeting_date=when, document_type=kind)
+
+
+def _pdf_links(page: TextResponse) -> list[str]:
+    return [
+        url
+        for url in (page.urljoin(h) for h in page.css("a[href]::attr(href)").getall())
+        if link_kind(url) == "pdf"
+    ]
+
+
+def _item(page: TextResponse) -> PageReading:
+    """An item page links its own PDF (``<meetingId>-<n>.PDF``) and its attachments'
+    (``<meetingId>-<n>-<k>.PDF``): the spider follows only the first."""
+    own = page_id(page.url)
+    ids = {url: PDF_ID.search(urlsplit(url).path)["id"] for url in _pdf_links(page)}
+    pdfs = [url for url, pdf_id in ids.items() if (pdf_id == own if own else pdf_id.count("-") == 1)]
+    return PageReading("item", [Entry("document", url) for url in pdfs[:1]])
+
+
+def feed_entries(page: TextResponse) -> list[Entry]:
+    """The entries of a Dynasty feed (``rss/meetings`` or ``rss/meetingitems``), an RSS document in
+    ISO-8859-1 whose titles ("Kunnanhallitus 10.03.2025", "… / Asian otsikko") sit in CDATA. The
+    meetings feed's description names the document ("Pöytäkirja"); an items feed's description only
+    repeats the title, so its entries' type stays unknown until the meeting page says."""
+    feed = Selector(text=XML_DECLARATION.sub("", page.text, count=1), type="xml")
+    entries = []
+    for entry in feed.xpath("//item"):
+        title = FEED_TITLE.match(squashed(entry.xpath("title/text()").get()))
+        link = squashed(entry.xpath("link/text()").get())
+        kind = link_kind(link) if link else None
+        if not title or kind not in ("meeting", "item"):
+            continue
+        description = squashed(entry.xpath("description/text()").get()).lower()
+        entries.append(
+            Entry(
+                kind,
+                page.urljoin(link),
+                body=title["body"],
+                meeting_date=find_fi_date(title["date"]),
+                document_type=DOCUMENT_TYPE_WORDS.get(description),
+                title=title["title"],
+            )
+        )
+    return entries
+
+
+def read_page(page: TextResponse, context: dict | None = None) -> PageReading:
+    """What one Dynasty page is and what it links, as the spider follows it. ``context`` is what the
+    page above said of this one (a body's name, a meeting's date and type)."""
+    context = context or {}
+    kind = page_kind(page.url, page)
+    if kind == "feed":
+        return PageReading("feed", feed_entries(page))
+    if kind == "bodies":
+        return PageReading("bodies", _bodies(page))
+    if kind == "meetings":
+        return PageReading("meetings", _meetings(page, context.get("body")))
+    if kind == "meeting":
+        return _meeting(page, context)
+    if kind == "item":
+        return _item(page)
+    return PageReading(
+        "unknown", errors=["not a Dynasty page this project knows (bodies, meetings, meeting, item or feed)"]
+    )
 
 
 class DynastySpider(ArchivingSpider):
@@ -115,45 +305,40 @@ class DynastySpider(ArchivingSpider):
         """The fast path: the meetings feed names the newest meetings with their body and date, so a
         daily run opens only those meeting pages instead of every body's meeting list. A feed that does
         not answer or names no meeting falls back to the full walk."""
-        entries = list(feed_meetings(self.page(response)[0]))
+        entries = [e for e in read_page(self.page(response)[0]).entries if e.kind == "meeting"]
         if not entries:
             self.logger.warning("%s: no meetings in the feed, walking the site instead", response.url)
             yield self.walk_from_entry()
             return
-        for url, body, document_type, meeting_date in entries:
-            yield self.meeting_request(url, body, document_type, meeting_date)
+        for entry in entries:
+            yield self.meeting_request(entry)
 
     def walk_from_entry(self):
         return self.fetch(entry_url(self.source.base_url), self.parse_bodies, "meeting_handlers", {})
 
-    def meeting_request(self, url: str, body: str, document_type: str, meeting_date: date):
-        """The request for one meeting page, or None for a meeting before ``since``."""
-        if meeting_date < self.since:
+    def meeting_request(self, entry: Entry):
+        """The request for one meeting page, or None for a meeting the listing dates before ``since``
+        (an undated one is opened: its heading tells)."""
+        if entry.meeting_date is not None and entry.meeting_date < self.since:
             return None
         context = {
-            "body": body,
-            "meeting_id": dynasty_query(url).get("id"),
-            "meeting_date": meeting_date.isoformat(),
-            "document_type": document_type,
+            "body": entry.body,
+            "meeting_id": page_id(entry.url),
+            "meeting_date": entry.meeting_date.isoformat() if entry.meeting_date else None,
+            "document_type": entry.document_type,
         }
-        return self.fetch(url, self.parse_meeting, "meeting", context)
+        return self.fetch(entry.url, self.parse_meeting, "meeting", context)
 
     def wrong_page(self, request, response: Response) -> str | None:
         """Why a response is not the page asked for (the session mix-up), or None."""
         kind = request.meta.get("kind")
         if kind not in ("meeting", "meetingitem") or response.status != 200:
             return None
-        asked = dynasty_query(request.url).get("id")
+        asked = page_id(request.url)
         got = own_pdf_id(response)
         if got is not None and asked and got != asked:
             return f"session mix-up: asked for {kind} {asked}, got the page of {got}"
         return None
-
-    def _links(self, response: Response, page: str):
-        for link in response.css("a[href]"):
-            url = response.urljoin(link.attrib["href"])
-            if dynasty_query(url).get("page") == page:
-                yield url, " ".join(link.css("::text").getall()).strip()
 
     def _retry_mixup(self, response: Response):
         attempts = response.meta.get("mixup_attempts", 0) + 1
@@ -168,50 +353,59 @@ class DynastySpider(ArchivingSpider):
 
     def parse_bodies(self, response: Response):
         page, _ = self.page(response)
-        for url, name in self._links(page, "meetings"):
-            yield self.fetch(url, self.parse_meetings, "meetings", {"body": name})
+        for entry in read_page(page).entries:
+            if entry.kind == "body":
+                yield self.fetch(entry.url, self.parse_meetings, "meetings", {"body": entry.body})
 
     def parse_meetings(self, response: Response):
         page, _ = self.page(response)
-        body = response.meta["context"]["body"]
-        for url, label in self._links(page, "meeting"):
-            parsed = meeting_label(label)
-            if parsed is None:
-                self.logger.warning("%s: meeting link without a date: %r", response.url, label)
-                continue
-            document_type, meeting_date = parsed
-            yield self.meeting_request(url, body, document_type, meeting_date)
+        reading = read_page(page, response.meta["context"])
+        for entry in reading.entries:
+            if entry.kind == "meeting":
+                if entry.meeting_date is None:
+                    self.count("meetings_undated_in_listing")
+                yield self.meeting_request(entry)
 
     def parse_meeting(self, response: Response):
         if response.meta.get("wrong_page"):
             yield self._retry_mixup(response)
             return
         page, changed = self.page(response)
-        context = {**response.meta["context"], "meeting_url": response.url}
-        meeting_date = date.fromisoformat(context["meeting_date"])
-        for link in page.css("a[href]"):
-            href = link.attrib["href"]
-            if PDF_ID.search(href):
-                pdf_context = {**context, "meeting_pdf": True}
+        reading = read_page(page, response.meta["context"])
+        if reading.meeting_date is not None and reading.meeting_date < self.since:
+            return  # dated only now, by its heading: before the harvest's window
+        context = {
+            **response.meta["context"],
+            "body": reading.body,
+            "meeting_date": reading.meeting_date.isoformat() if reading.meeting_date else None,
+            "document_type": reading.document_type,
+            "meeting_url": response.url,
+        }
+        for entry in reading.entries:
+            if entry.kind == "document":
                 yield self.fetch(
-                    page.urljoin(href),
+                    entry.url,
                     self.parse_document,
                     "meeting_pdf",
-                    pdf_context,
+                    {**context, "meeting_pdf": True},
                     parent_changed=changed,
-                    meeting_date=meeting_date,
+                    meeting_date=reading.meeting_date,
                 )
-                break
-        for url, title in self._links(page, "meetingitem"):
-            item_context = {**context, "item_id": dynasty_query(url).get("id"), "listed_title": title}
-            yield self.fetch(
-                url,
-                self.parse_item,
-                "meetingitem",
-                item_context,
-                parent_changed=changed,
-                meeting_date=meeting_date,
-            )
+            elif entry.kind == "item":
+                item_context = {
+                    **context,
+                    "item_id": page_id(entry.url),
+                    "listed_title": entry.title,
+                    "section": entry.section,
+                }
+                yield self.fetch(
+                    entry.url,
+                    self.parse_item,
+                    "meetingitem",
+                    item_context,
+                    parent_changed=changed,
+                    meeting_date=reading.meeting_date,
+                )
 
     def parse_item(self, response: Response):
         if response.meta.get("wrong_page"):
@@ -221,19 +415,19 @@ class DynastySpider(ArchivingSpider):
         context = response.meta["context"]
         self.count("items")
         self.count("items_changed" if changed else "items_unchanged")
-        if self.item_pdfs:
-            for link in page.css("a[href]"):
-                href = link.attrib["href"]
-                if PDF_ID.search(href) and "PDF-muodossa" in " ".join(link.css("::text").getall()):
-                    pdf_context = {"item_id": context.get("item_id"), "item_url": response.url}
-                    yield self.fetch(
-                        page.urljoin(href),
-                        self.parse_document,
-                        "item_pdf",
-                        pdf_context,
-                        parent_changed=changed,
-                        meeting_date=date.fromisoformat(context["meeting_date"]),
-                    )
+        if not self.item_pdfs:
+            return
+        meeting_date = date.fromisoformat(context["meeting_date"]) if context.get("meeting_date") else None
+        for entry in read_page(page, context).entries:
+            pdf_context = {"item_id": context.get("item_id"), "item_url": response.url}
+            yield self.fetch(
+                entry.url,
+                self.parse_document,
+                "item_pdf",
+                pdf_context,
+                parent_changed=changed,
+                meeting_date=meeting_date,
+            )
 
     def parse_document(self, response: Response):
         self.count("documents")
