@@ -31,6 +31,17 @@ class SourceCrawl:
     failures: int = 0
     #: manifest lines a write cut short had left (each skipped, every other row kept), as reported
     torn_lines: tuple[str, ...] = ()
+    #: requests robots.txt disallowed (obeyed: nothing was fetched for them)
+    robots_refused: int = 0
+    #: robots.txt disallows the source's entry point itself: the whole site is off limits to us
+    robots_disallows_site: bool = False
+
+    @property
+    def verdict(self) -> str:
+        """What a person reads first: "finished", or why the source yielded nothing."""
+        if self.robots_disallows_site:
+            return "robots.txt disallows the site: nothing fetched"
+        return self.status
 
 
 def crawl(settings: Settings, source_ids: list[str] | None = None, probe: bool = False) -> list[SourceCrawl]:
@@ -112,6 +123,9 @@ def _run_in_this_process(
             not_modified=int(stats.get("downloader/response_status_count/304", 0)),
             failures=int(stats.get("minutes/failures", 0)),
             torn_lines=tuple(map(str, torn[source_id])),
+            robots_refused=int(stats.get("minutes/robots_refused", 0)),
+            robots_disallows_site=bool(stats.get("minutes/robots_refused_entry", 0))
+            and not stats.get("minutes/items_listed", 0),
         )
     return [summaries[s.id] for s in sources]
 

@@ -1,27 +1,83 @@
 """Pages of a Dynasty (Innofactor) publishing site, as the demo server serves them.
 
-Written after the URL scheme and rendered text of real Dynasty sites (``platforms.md``): the CGI
-``DREQUEST.PHP?page=…&id=…`` pages, the item content between ``<!--DATABEGIN-->`` and
-``<!--DATAEND-->`` with the navigation table inside it, an attachments table, one or more handlings per
-item page, ``Label<TAB>text`` rows, and PDFs under ``kokous/`` beside ``cgi/``.
+Written for this project in the structure of the real markup in ``../shared/real-markup/`` and of the
+live 10.x sites its README describes, with one variant per site so that no single markup is assumed:
+
+* listings put a meeting's date in a cell of its own and write only "Pöytäkirja" / "Esityslista" in
+  the link; the bodies page has the columns Toimielin | Viimeisin kokous | Kokouspäivämäärä and says
+  "Ei julkaistuja kokouksia" for a body without meetings; links are relative (``?page=meetings&id=…``);
+* a meeting page's heading reads "<Body>  Pöytäkirja 17.03.2026 klo 18.00 -  <place>", its item table
+  Asianro | (attachment icon) | Otsikko, and a cell "Julkaistu: …" carries the whole-meeting PDF link;
+* item pages: every table has a ``<caption>``; the navigation is ``<table class='tbl navigation'>``
+  (Asikkala, version 10.4.0.260401) or ``<div class='data-part page-navigation'>`` (Heinola,
+  10.4.0.250317); the content sits between ``DATABEGIN``/``DATAEND`` (Asikkala, the page header above
+  the start marker) or ``DATA_BEGIN``/``DATA_END`` (Heinola, the header inside, earlier handlings'
+  headings as three cells "Khall | 108 § | 27.04.2026"); labels and text are adjacent ``<span>``s with
+  no space between them; the item PDF link is single-quoted, "Kokousasia&nbsp;PDF-muodossa" or just
+  "Kokousasia"; the footer carries a version string ``DYNASTY/10.5.0.2601`` that looks like a date;
+* feeds are ISO-8859-1 with the encoding declared in single quotes, an item's ``<description>``
+  repeating its title, and links whose parameters run in another order than the walk's (one
+  document, two spellings of its URL).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from html import escape
 
 from demo_sites.content import DemoSite, Handling, Item, Meeting
 from demo_sites.textlayout import bullets_as_dots, hard_wrap
 
 FI_DATE = "%d.%m.%Y"
-#: Sites whose links put the id first (``?id=…&page=meetingitem``), as some real Dynasty sites do.
-ID_FIRST = {"heinola"}
+ATTACHMENT_ICON = "<img src='att.gif' alt='Liite'>"
+
+
+@dataclass(frozen=True)
+class Variant:
+    version: str
+    markers: tuple[str, str]
+    navigation: str  # "table" | "div"
+    header_above_block: bool
+    pdf_link_text: str
+    id_first: bool  # item links write ``?id=…&page=meetingitem``
+    earlier_as_cells: bool  # an earlier handling's heading as three cells
+
+
+VARIANTS = {
+    "asikkala": Variant(
+        version="10.4.0.260401",
+        markers=("<!--DATABEGIN-->", "<!--DATAEND-->"),
+        navigation="table",
+        header_above_block=True,
+        pdf_link_text="Kokousasia&nbsp;PDF-muodossa",
+        id_first=False,
+        earlier_as_cells=False,
+    ),
+    "heinola": Variant(
+        version="10.4.0.250317",
+        markers=("<!--DATA_BEGIN-->", "<!--DATA_END-->"),
+        navigation="div",
+        header_above_block=False,
+        pdf_link_text="Kokousasia",
+        id_first=True,
+        earlier_as_cells=True,
+    ),
+}
+
+
+def variant(site: DemoSite) -> Variant:
+    return VARIANTS.get(site.source_id, VARIANTS["asikkala"])
 
 
 def item_href(site: DemoSite, meeting_id: str, position: int) -> str:
-    if site.source_id in ID_FIRST:
-        return f"DREQUEST.PHP?id={meeting_id}-{position}&amp;page=meetingitem"
-    return f"DREQUEST.PHP?page=meetingitem&amp;id={meeting_id}-{position}"
+    if variant(site).id_first:
+        return f"?id={meeting_id}-{position}&amp;page=meetingitem"
+    return f"?page=meetingitem&amp;id={meeting_id}-{position}"
+
+
+def _label(document_type: str) -> str:
+    return "Pöytäkirja" if document_type == "minutes" else "Esityslista"
 
 
 def _page(site: DemoSite, title: str, content: str, rss_base: str) -> str:
@@ -31,19 +87,16 @@ def _page(site: DemoSite, title: str, content: str, rss_base: str) -> str:
 <html lang="fi">
 <head><meta charset="utf-8"><title>{escape(title)}</title></head>
 <body>
-<div class="top">Dynasty tietopalvelu <a href="DREQUEST.PHP?page=haku">Haku</a>
-<a href="DREQUEST.PHP?page=rss">RSS</a> {escape(site.org_name)}</div>
-<div class="rss">RSS-linkki<br>
-Kokousasiat:<a href="{items_feed}">{items_feed}</a><br>
-Kokoukset:<br><a href="{meetings_feed}">{meetings_feed}</a></div>
+<div class='top'><span>Dynasty tietopalvelu</span> <a href='?page=haku'>Haku</a>
+<a href='?page=rss'>RSS</a> <span>{escape(site.org_name)}</span></div>
+<div class='rss'>RSS-linkki<br>
+Kokousasiat:<a href='{items_feed}'>{items_feed}</a><br>
+Kokoukset:<br><a href='{meetings_feed}'>{meetings_feed}</a></div>
 {content}
+<div class='footer'>DYNASTY/{variant(site).version} &copy; Innofactor</div>
 </body>
 </html>
 """
-
-
-def _label(document_type: str) -> str:
-    return "Pöytäkirja" if document_type == "minutes" else "Esityslista"
 
 
 def meeting_handlers_page(site: DemoSite, minutes_published: bool, rss_base: str) -> str:
@@ -51,53 +104,74 @@ def meeting_handlers_page(site: DemoSite, minutes_published: bool, rss_base: str
     for body in site.bodies:
         meetings = site.meetings_of(body.id)
         latest = meetings[0] if meetings else None
-        latest_cell = (
-            f'<a href="DREQUEST.PHP?page=meeting&amp;id={latest.id}">'
-            f"{_label(latest.document_type(minutes_published))} {latest.date.strftime(FI_DATE)}</a>"
-            if latest
-            else ""
-        )
+        if latest is None:
+            cells = "<td colspan='2'>Ei julkaistuja kokouksia</td>"
+        else:
+            cells = (
+                f"<td><a href='?page=meeting&amp;id={latest.id}'>"
+                f"{_label(latest.document_type(minutes_published))}</a></td>"
+                f"<td>{latest.date.strftime(FI_DATE)}</td>"
+            )
         rows.append(
-            f'<tr><td><a href="DREQUEST.PHP?page=meetings&amp;id={body.id}">{escape(body.name)}</a></td>'
-            f"<td>{latest_cell}</td></tr>"
+            f"<tr><td><a href='?page=meetings&amp;id={body.id}'>{escape(body.name)}</a></td>{cells}</tr>"
         )
-    table = '<table class="toimielimet"><tr><th>Toimielin</th><th>Viimeisin kokous</th></tr>\n'
+    table = (
+        "<table class='tbl'><caption>Toimielimet</caption>"
+        "<tr><th>Toimielin</th><th>Viimeisin kokous</th><th>Kokouspäivämäärä</th></tr>\n"
+    )
     return _page(site, "Toimielimet", table + "\n".join(rows) + "\n</table>", rss_base)
 
 
-def meetings_page(site: DemoSite, body_id: str, minutes_published: bool, rss_base: str) -> str:
+def meetings_page(
+    site: DemoSite, body_id: str, minutes_published: bool, rss_base: str, dated: bool = True
+) -> str:
+    """A body's meetings. ``dated=False`` leaves the date cells empty, as a listing that fails to
+    describe its meetings: the crawl must take the dates from the pages below it."""
     body = site.body(body_id)
     rows = [
-        f'<tr><td><a href="DREQUEST.PHP?page=meeting&amp;id={m.id}">'
-        f"{_label(m.document_type(minutes_published))} {m.date.strftime(FI_DATE)}</a></td></tr>"
+        f"<tr><td>&#xa0;{m.date.strftime(FI_DATE) if dated else ''}&#xa0;</td>"
+        f"<td><a href='?page=meeting&amp;id={m.id}'>"
+        f"{_label(m.document_type(minutes_published))}</a></td></tr>"
         for m in site.meetings_of(body_id)
     ]
-    content = f'<h1>{escape(body.name)}</h1>\n<table class="kokoukset">\n' + "\n".join(rows) + "\n</table>"
+    content = (
+        f"<div class='h1title'>{escape(body.name)}</div>\n<table class='tbl'><caption>Kokoukset</caption>"
+        "<tr><th>Kokouspäivämäärä</th><th>Asiakirja</th></tr>\n" + "\n".join(rows) + "\n</table>"
+    )
     return _page(site, body.name, content, rss_base)
 
 
-def meeting_page(site: DemoSite, meeting: Meeting, minutes_published: bool, rss_base: str) -> str:
+def meeting_page(
+    site: DemoSite, meeting: Meeting, minutes_published: bool, rss_base: str, dated: bool = True
+) -> str:
+    """One meeting. ``dated=False`` prints a heading without its date (and no publication date)."""
     body = site.body(meeting.body_id)
     doc = meeting.document_type(minutes_published)
+    when = f"{meeting.date.strftime(FI_DATE)} " if dated else ""
     heading = (
-        f"{escape(body.name)} {_label(doc)} {meeting.date.strftime(FI_DATE)} klo {meeting.start} "
-        f"&ndash; {escape(meeting.place)}"
+        f"<span>{escape(body.name)}</span>&#xa0; <span>{_label(doc)} {when}"
+        f"klo {meeting.start}</span> -&#xa0; <span>{escape(meeting.place)}</span>"
     )
     rows = [
-        f'<tr><td>{item.position}</td><td><a href="{item_href(site, meeting.id, item.position)}">'
-        f"{escape(item.title)}</a></td></tr>"
+        f"<tr><td>{item.position}</td><td>{ATTACHMENT_ICON if item.attachments else ''}</td>"
+        f"<td><a href='{item_href(site, meeting.id, item.position)}'>{escape(item.title)}</a></td></tr>"
         for item in meeting.items
     ]
+    published = meeting.date - timedelta(days=6)
     content = (
-        f"<h1>{heading}</h1>\n"
-        f'<p><a href="../kokous/{meeting.id}.PDF">{_label(doc)} PDF-muodossa</a></p>\n'
-        '<table class="asiat"><tr><th>Asianro</th><th>Otsikko</th></tr>\n' + "\n".join(rows) + "\n</table>"
+        f"<div class='h1title'>{heading}</div>\n"
+        "<table class='tbl'><caption>Kokousasiat</caption>"
+        "<tr><th>Asianro</th><th></th><th>Otsikko</th></tr>\n" + "\n".join(rows) + "\n</table>\n"
+        "<table class='tbl'><caption>Kokous</caption>"
+        f"<tr><td>Julkaistu: {published.strftime(FI_DATE) if dated else ''}</td>"
+        f"<td><a href='../kokous/{meeting.id}.PDF'>{_label(doc)}&nbsp;PDF-muodossa</a></td></tr></table>"
     )
     return _page(site, body.name, content, rss_base)
 
 
 def _row(label: str, text: str) -> str:
-    return f'<table class="kohta"><tr><td class="otsikko">{label}</td><td>{escape(text)}</td></tr></table>'
+    """A labelled section as live pages print it: label and text in adjacent spans, no space between."""
+    return f"<p class='kohta'><span class='otsikko'>{label}</span><span>{escape(text)}</span></p>"
 
 
 def _paragraphs(text: str, as_pdf_text: bool) -> list[str]:
@@ -109,17 +183,36 @@ def _paragraphs(text: str, as_pdf_text: bool) -> list[str]:
         ]
     out = []
     for paragraph in text.split("\n\n"):
-        out.extend(f"<p>{escape(line.strip())}</p>" for line in paragraph.splitlines() if line.strip())
+        out.extend(
+            f"<p><span>{escape(line.strip())}</span></p>" for line in paragraph.splitlines() if line.strip()
+        )
         out.append("<p>&#xa0;</p>")
     return out
 
 
-def _handling_html(handling: Handling, item: Item, doc: str, is_own: bool, show_decision: bool) -> list[str]:
-    parts = [f'<p class="kasittely">{_heading_text(handling, doc, is_own)}</p>']
+def _heading_html(site: DemoSite, handling: Handling, doc: str, is_own: bool) -> str:
+    date_text = handling.date.strftime(FI_DATE)
+    if is_own and doc == "agenda":
+        return f"<p class='kasittely'><span>{escape(handling.body)}</span> <span>{date_text}</span></p>"
+    if not is_own and variant(site).earlier_as_cells:
+        return (
+            "<table class='kasittely'><caption>Käsittely</caption><tr>"
+            f"<td><p>{escape(handling.body)}</p></td><td><p>{handling.section} §</p></td>"
+            f"<td><p>{date_text}</p></td></tr></table>"
+        )
+    return (
+        f"<p class='kasittely'><span>{escape(handling.body)}</span> <span>{date_text}</span> "
+        f"<span>&sect; {handling.section}</span></p>"
+    )
+
+
+def _handling_html(
+    site: DemoSite, handling: Handling, item: Item, doc: str, is_own: bool, show_decision: bool
+) -> list[str]:
+    parts = [_heading_html(site, handling, doc, is_own)]
     as_pdf = item.layout == "pdf_text"
     if handling.preparer:
-        label = "Valmistelu" if as_pdf else "Valmistelija"
-        parts.append(_row(label, handling.preparer))
+        parts.append(_row("Valmistelu" if as_pdf else "Valmistelija", handling.preparer))
     if handling.explanation:
         parts.extend(_paragraphs(handling.explanation, as_pdf))
     if handling.presenter:
@@ -130,6 +223,8 @@ def _handling_html(handling: Handling, item: Item, doc: str, is_own: bool, show_
         parts.append(_row("Toimivalta", handling.authority))
     if show_decision and handling.discussion:
         parts.append(_row("Käsittely", handling.discussion))
+        if is_own:  # a sentence that begins with a label's word and is no label
+            parts.append("<p><span>Päätös tarkastetaan heti.</span></p>")
     if show_decision and handling.decision:
         parts.append(_row("Päätös", handling.decision))
         parts.extend(
@@ -142,70 +237,85 @@ def _handling_html(handling: Handling, item: Item, doc: str, is_own: bool, show_
     return parts
 
 
-def item_page(site: DemoSite, meeting: Meeting, item: Item, minutes_published: bool, rss_base: str) -> str:
-    body = site.body(meeting.body_id)
-    doc = meeting.document_type(minutes_published)
-    if doc == "minutes":
-        header = f"Pöytäkirja {meeting.date.strftime(FI_DATE)}/Pykälä {item.section}"
-    else:
-        header = f"Esityslista {meeting.date.strftime(FI_DATE)}/Asianro {item.position}"
-    item_id = f"{meeting.id}-{item.position}"
+def _navigation(site: DemoSite, meeting: Meeting, item: Item) -> str:
     positions = [i.position for i in meeting.items]
     index = positions.index(item.position)
-    prev_link = (
-        f'<a href="{item_href(site, meeting.id, positions[index - 1])}">Edellinen asia</a>'
+    previous = (
+        f"<a href='{item_href(site, meeting.id, positions[index - 1])}'>Edellinen asia</a>"
         if index > 0
         else "Edellinen asia"
     )
-    next_link = (
-        f'<a href="{item_href(site, meeting.id, positions[index + 1])}">Seuraava asia</a>'
+    following = (
+        f"<a href='{item_href(site, meeting.id, positions[index + 1])}'>Seuraava asia</a>"
         if index + 1 < len(positions)
         else "Seuraava asia"
     )
-    parts = [
-        "<!--DATABEGIN-->",
-        f'<table class="otsake"><tr><td class="toimielin">{escape(body.name)}</td></tr>'
-        f"<tr><td>{header}</td></tr></table>",
-        f'<table class="navigointi"><tr><td>{prev_link} | </td><td>{next_link} | </td>'
-        '<td><a href="DREQUEST.PHP?page=muutoksenhaku">Muutoksenhakuohje</a> </td>'
-        f'<td><a href="../kokous/{item_id}.PDF">Kokousasia PDF-muodossa</a> | </td></tr></table>',
-    ]
+    pdf = f"../kokous/{meeting.id}-{item.position}.PDF"
+    pdf_link = f"<a class='' target='_blank' href='{pdf}'>{variant(site).pdf_link_text}</a>"
+    cells = (
+        f"<caption>Navigointi</caption><tr><td>{previous} | {following}</td>"
+        "<td><a href='?page=muutoksenhaku'>Muutoksenhakuohje</a></td>"
+        f"<td>{pdf_link}</td><td>&copy;</td></tr>"
+    )
+    if variant(site).navigation == "div":
+        return f"<div class='data-part page-navigation'><table class='data-part-table'>{cells}</table></div>"
+    return f"<table class='tbl navigation'>{cells}</table>"
+
+
+def item_page(site: DemoSite, meeting: Meeting, item: Item, minutes_published: bool, rss_base: str) -> str:
+    body = site.body(meeting.body_id)
+    doc = meeting.document_type(minutes_published)
+    look = variant(site)
+    if doc == "minutes":
+        number = f"Pöytäkirja {meeting.date.strftime(FI_DATE)}/Pykälä {item.section}"
+    else:
+        number = f"Esityslista {meeting.date.strftime(FI_DATE)}/Asianro {item.position}"
+    header = (
+        f"<div class='h1title'>{escape(body.name)} {_label(doc)} {meeting.date.strftime(FI_DATE)}</div>\n"
+        f"<table class='tbl otsake'><caption>Kokousasia</caption><tr><td>{escape(body.name)}</td></tr>"
+        f"<tr><td>{number}</td></tr></table>"
+    )
+    begin, end = look.markers
+    content = [_navigation(site, meeting, item)]
     if item.attachments:
         rows = "".join(
-            f'<tr><td>{n}</td><td><a href="../kokous/{item_id}-{n}.PDF">{escape(name)}</a></td></tr>'
+            f"<tr><td>{n}</td><td><a href='../kokous/{meeting.id}-{item.position}-{n}.PDF'>"
+            f"{escape(name)}</a></td></tr>"
             for n, name in enumerate(item.attachments, start=1)
         )
-        parts.append(f'<table class="liitteet">{rows}</table>')
-    parts.append(f'<p class="asiaotsikko"><b>{escape(item.title)}</b></p>')
+        content.append(f"<table class='tbl liitteet'><caption>Liitteet</caption>{rows}</table>")
+    content.append(
+        "<div class='data-part meetingitem'>"
+        f"<p><span style='font-weight:bold'>{escape(item.title)}</span></p>"
+    )
     for n, handling in enumerate(item.handlings):
         is_own = n == len(item.handlings) - 1
-        html = _handling_html(handling, item, doc, is_own, show_decision=not is_own or doc == "minutes")
+        html = _handling_html(site, handling, item, doc, is_own, show_decision=not is_own or doc == "minutes")
         if n == 0 and item.diary_number:
             # The diary number stands right under the first handling's heading, as on real pages.
-            html.insert(1, f'<p class="dno">{escape(item.diary_number)}</p>')
-        parts.extend(html)
-    parts.append("<!--DATAEND-->")
-    return _page(site, item.title, "\n".join(parts), rss_base)
-
-
-def _heading_text(handling: Handling, doc: str, is_own: bool) -> str:
-    date_text = handling.date.strftime(FI_DATE)
-    if is_own and doc == "agenda":
-        return f"{escape(handling.body)} {date_text}"
-    return f"{escape(handling.body)} {date_text} &sect; {handling.section}"
+            html.insert(1, f"<p class='dno'><span>{escape(item.diary_number)}</span></p>")
+        content.extend(html)
+    content.append("</div>")
+    block = "\n".join([begin, *content, end])
+    page = (
+        f"{header}\n{block}"
+        if look.header_above_block
+        else f"{begin}\n{header}\n" + "\n".join([*content, end])
+    )
+    return _page(site, item.title, page, rss_base)
 
 
 def _rss(site: DemoSite, title: str, entries: list[tuple[str, str, str]], rss_base: str) -> bytes:
-    """An RSS 2.0 feed as Dynasty serves it: ISO-8859-1, texts in CDATA."""
+    """An RSS 2.0 feed as Dynasty serves it: ISO-8859-1 declared in single quotes, texts in CDATA."""
     items = "".join(
-        f"<item><title><![CDATA[{entry_title}]]></title><link>{rss_base}?{query}</link>"
-        f"<description><![CDATA[{description}]]></description></item>\n"
+        f"<item><title><![CDATA[{entry_title}]]></title><description><![CDATA[{description}]]></description>"
+        f"<link><![CDATA[{rss_base}?{query}]]></link></item>\n"
         for entry_title, query, description in entries
     )
     xml = (
-        '<?xml version="1.0" encoding="ISO-8859-1"?>\n<rss version="2.0"><channel>'
-        f"<title><![CDATA[{site.org_name} - {title}]]></title><link>{rss_base}</link>\n"
-        f"{items}</channel></rss>\n"
+        "<?xml version='1.0' encoding='iso-8859-1'?><rss version='2.0'><channel>"
+        f"<title><![CDATA[Dynasty]]></title><description><![CDATA[Dynasty - {title}]]></description>"
+        f"<link><![CDATA[{rss_base}?page=meeting_frames]]></link>\n{items}</channel></rss>\n"
     )
     return xml.encode("iso-8859-1", errors="xmlcharrefreplace")
 
@@ -215,14 +325,11 @@ def _newest_meetings(site: DemoSite, show: int) -> list[Meeting]:
 
 
 def rss_meetings(site: DemoSite, minutes_published: bool, rss_base: str, show: int = 30) -> bytes:
-    entries = [
-        (
-            f"{site.body(m.body_id).name} {m.date.strftime(FI_DATE)}",
-            f"page=meeting&amp;id={m.id}",
-            _label(m.document_type(minutes_published)),
-        )
-        for m in _newest_meetings(site, show)
-    ]
+    # The walk links ``?page=meeting&id=…``; the feed writes the parameters the other way round.
+    entries = []
+    for m in _newest_meetings(site, show):
+        title = f"{site.body(m.body_id).name} {m.date.strftime(FI_DATE)}"
+        entries.append((title, f"id={m.id}&page=meeting", title))
     return _rss(site, "Kokoukset", entries, rss_base)
 
 
@@ -230,8 +337,8 @@ def rss_meeting_items(site: DemoSite, minutes_published: bool, rss_base: str, sh
     entries = [
         (
             f"{site.body(m.body_id).name} {m.date.strftime(FI_DATE)} / {item.title}",
-            f"page=meetingitem&amp;id={m.id}-{item.position}",
-            _label(m.document_type(minutes_published)),
+            f"page=meetingitem&id={m.id}-{item.position}",
+            item.title,
         )
         for m in _newest_meetings(site, show)
         for item in m.items

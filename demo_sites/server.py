@@ -79,6 +79,9 @@ class DemoState:
         self.requests: list[Served] = []
         self.user_agents: set[str] = set()
         self.robots_txt = ROBOTS_TXT
+        # Dynasty listings and meeting headings show their meetings' dates; a test can take them away.
+        self.listing_dates = True
+        self.heading_dates = True
         self.faults = FaultPlan()
         self.lock = threading.Lock()
 
@@ -93,9 +96,9 @@ def _dynasty_response(site: DemoSite, state: DemoState, query: dict[str, str], r
     if page == "meeting_handlers":
         return dynasty.meeting_handlers_page(site, published, rss_base)
     if page == "meetings" and any(b.id == ident for b in site.bodies):
-        return dynasty.meetings_page(site, ident, published, rss_base)
+        return dynasty.meetings_page(site, ident, published, rss_base, dated=state.listing_dates)
     if page == "meeting" and (meeting := site.meeting(ident)):
-        return dynasty.meeting_page(site, meeting, published, rss_base)
+        return dynasty.meeting_page(site, meeting, published, rss_base, dated=state.heading_dates)
     if page == "meetingitem" and (found := _find_item(site, ident)):
         meeting, item = found
         return dynasty.item_page(site, meeting, item, published, rss_base)

@@ -93,9 +93,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     settings = dataclasses.replace(_settings(args), use_feeds=args.feeds)
     failed = False
     for summary in crawl(settings, args.source):
+        refused = f", {summary.robots_refused} refused by robots.txt" if summary.robots_refused else ""
         print(
-            f"{summary.source_id}: {summary.status}, {summary.items} items, {summary.documents} documents, "
-            f"{summary.requests} requests, {summary.failures} failures"
+            f"{summary.source_id}: {summary.verdict}, {summary.items} items, {summary.documents} documents, "
+            f"{summary.requests} requests, {summary.failures} failures{refused}"
         )
         for torn in summary.torn_lines:
             print(f"{summary.source_id}: {torn}", file=sys.stderr)

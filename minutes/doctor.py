@@ -16,6 +16,7 @@ from pathlib import Path
 from archive import Archive, ManifestRow
 from crawlers.run import crawl
 from crawlers.spiders import SPIDERS
+from crawlers.spiders.base import ROBOTS_REFUSAL
 from minutes.config import Settings, today_in_helsinki
 from minutes.registry import Source, load_registry, select_sources
 from parsing.records import build_records
@@ -52,7 +53,10 @@ def health_of(source: Source, rows: list[ManifestRow], parsed_items: int, parse_
     answer = _answer(entry[-1]) if entry else "not asked (robots.txt?)"
     counts = {stage: len(found) for stage, found in readable.items()}
     problem = None
-    if not readable["entry"]:
+    if entry and all(ROBOTS_REFUSAL in (r.error or "") for r in entry):
+        answer = "disallowed by robots.txt"
+        problem = f"robots.txt disallows the entry point ({entry[0].url}): obeyed, nothing fetched"
+    elif not readable["entry"]:
         problem = f"entry point unreachable: {answer}"
     elif not readable["bodies"]:
         problem = "the entry page answers but no body's meeting list could be read: site changed?"

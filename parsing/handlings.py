@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from parsing.bodies import canonical_body, looks_like_body
+from parsing.html import ELEMENT_BOUNDARY
 from parsing.model import ParsedHandling, ParsedItem
 from parsing.outcome import decision_outcome
 from parsing.people import (
     clean_person_lines,
     continues_person,
     disqualified_people,
+    is_role,
     looks_like_person_line,
     starts_with_role,
     strip_contacts,
@@ -29,6 +31,8 @@ from parsing.text import clean_characters, fi_date, normalise_lines
 
 # Section labels as printed, and the field each one opens. Longer spellings first.
 LABELS: dict[str, str] = {
+    "Valmistelijat / lisätiedot": "preparer",
+    "Valmistelija / lisätiedot": "preparer",
     "Valmistelijat ja lisätiedot": "preparer",
     "Valmistelija ja lisätiedot": "preparer",
     "Valmistelu ja lisätiedot": "preparer",
@@ -69,6 +73,7 @@ LABELS: dict[str, str] = {
     "Muutoksenhakuohje": "appeal",
     "Muutoksenhaku": "appeal",
     "Liitteet": "attachments",
+    "Liite": "attachments",
     "Oheismateriaali": "attachments",
     "Aikaisempi käsittely": "earlier",
     "Päätöshistoria": "earlier",
@@ -78,19 +83,36 @@ LABELS: dict[str, str] = {
 }
 # Labels that are also ordinary first words of a sentence ("Ehdotus hyväksyttiin."): a label only alone
 # or before a tab or colon.
-ALONE_ONLY = {"Ehdotus", "Esitys", "Lisätiedot", "Lisätietoja", "Liitteet", "Oheismateriaali"}
+ALONE_ONLY = {"Ehdotus", "Esitys", "Lisätiedot", "Lisätietoja", "Liitteet", "Liite", "Oheismateriaali"}
+#: Fields whose label word also begins sentences with a verb after it ("Päätös tarkastetaan heti.",
+#: "Käsittely jatkuu."): followed by a plain space and a lower-case word, such a line is text.
+SENTENCE_FIELDS = {"decision", "discussion", "proposal", "explanation", "authority"}
 LABEL_LINE = re.compile(
     r"^\s*(?P<label>" + "|".join(re.escape(k) for k in sorted(LABELS, key=len, reverse=True)) + r")"
     r"(?:\s*\([^)]*\))?\s*(?P<sep>:|\t|\s|$)\s*(?P<rest>.*)$"
 )
 
+#: A page header: "Pöytäkirja 26.04.2021/Pykälä 14" (live), "Pöytäkirja 08.05.2017 Pykälä 127" (static), the
+#: body on the line above it or before it on the same line.
 HEADER = re.compile(
-    r"^\s*(?P<kind>Pöytäkirja|Esityslista)\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*/\s*(?:Pykälä|Asianro)\s+(?P<number>\d+)"
+    r"^\s*(?P<body>[^\t]*?)\s*(?P<kind>Pöytäkirja|Esityslista)\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})"
+    r"\s*/?\s*(?:Pykälä|Asianro)\s+(?P<number>\d+)"
+)
+#: A title line without a number ("Konsernijaosto Pöytäkirja 16.06.2026", a live page's ``h1title``):
+#: the header of last resort.
+TITLE_HEADER = re.compile(
+    r"^\s*(?P<body>[^\t\d]{2,80}?)\s+(?P<kind>Pöytäkirja|Esityslista)\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*$"
 )
 HEADING = re.compile(
     r"^\s*(?P<body>[^\d\t§]{2,80}?)[\s,]+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})(?:\s*§\s*(?P<section>\d+))?\s*$"
 )
 SECTION_LINE = re.compile(r"^\s*§\s*(\d+)\s*$")
+#: A handling's heading printed as three cells (or lines): body, "105 §", "10.4.2017" (Word exports).
+SECTION_CELL = re.compile(r"^\s*(?:§\s*(?P<a>\d+)|(?P<b>\d+)\s*§)\s*$")
+DATE_CELL = re.compile(r"^\s*(?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*$")
+#: The task class printed under a diary number on its own line ("00.01.01.00"): part of the number's
+#: record, not a title.
+TASK_CLASS = re.compile(r"^\s*\d{2}(?:\.\d{2}){1,4}\s*$")
 DIARY_NUMBER = re.compile(
     r"^\s*(?P<dno>(?:[A-ZÅÄÖ]{2,8}(?:\s|/)?)?\d{1,6}/\d{2}(?:\.\d{2}){0,6}/\d{4}"
     r"|[A-ZÅÄÖ]{2,8}Dno-\d{4}-\d+|\d{1,6}/\d{4})\s*$"
@@ -101,7 +123,7 @@ FURNITURE = re.compile(
     r"Edellinen asia|Seuraava asia|Kokousasia PDF-muodossa|^Banneri$"
 )
 BODY_IN_PROPOSAL = re.compile(
-    r"^\s*(?P<body>[A-ZÅÄÖ][\w-]*(?:lautakunta|hallitus|valtuusto|jaosto|toimikunta|johtokunta))\s+"
+    r"^\s*(?P<body>[A-ZÅÄÖ][\w-]*(?:\s(?:ja|-)\s[\w-]+)*?(?:lautakunta|hallitus|valtuusto|jaosto|toimikunta|johtokunta))\s+"
     r"(?:päättää|päätti|esittää|hyväksyy|merkitsee|antaa|myöntää|valitsee)"
 )
 PROCEDURAL_TITLE = re.compile(
@@ -130,7 +152,13 @@ def is_procedural_item(title: str | None, proposal: str | None) -> bool:
 
 def clean_line(line: str) -> str:
     """A rendered line with clean characters, its tabs kept: a tab is where a table row's label cell
-    ends (``Valmistelija<TAB>…``, ``1<TAB>Attachment name``)."""
+    ends (``Valmistelija<TAB>…``, ``1<TAB>Attachment name``). Where two spans met with no space
+    between them (``ELEMENT_BOUNDARY``), a label or a role in the first span ends there as if at a
+    tab ("Valmistelija" + "Hallintojohtaja …"); any other boundary joins its two halves (a word split
+    across spans)."""
+    if ELEMENT_BOUNDARY in line:
+        first, rest = line.split(ELEMENT_BOUNDARY, 1)
+        line = f"{first}\t{rest}" if _labels_a_row(first) else f"{first}{rest}"
     if "\t" not in line:
         return clean_characters(line).rstrip()
     return "\t".join(clean_characters(part) for part in line.split("\t")).rstrip()
@@ -142,16 +170,27 @@ class Header:
     body_printed: str | None
     document_type: str
     date: date
-    number: int
+    number: int | None  # the § (minutes) or the asianro (agenda); None from a title line
 
 
 def find_header(lines: list[str]) -> Header | None:
-    for index, line in enumerate(lines):
-        match = HEADER.match(line)
-        if match:
-            body = next((lines[j].strip() for j in range(index - 1, -1, -1) if lines[j].strip()), None)
+    """The page's own header: a numbered one ("Pöytäkirja 26.04.2021/Pykälä 14"), else a title line
+    ("Konsernijaosto Pöytäkirja 16.06.2026")."""
+    for pattern in (HEADER, TITLE_HEADER):
+        for index, line in enumerate(lines):
+            match = pattern.match(line)
+            if not match:
+                continue
+            try:
+                when = fi_date(match["date"])
+            except ValueError:
+                continue
+            body = match["body"].strip(" |-–") or next(
+                (lines[j].strip() for j in range(index - 1, -1, -1) if lines[j].strip()), None
+            )
             kind = "minutes" if match["kind"] == "Pöytäkirja" else "agenda"
-            return Header(index, body, kind, fi_date(match["date"]), int(match["number"]))
+            number = int(match["number"]) if "number" in match.groupdict() else None
+            return Header(index, body, kind, when, number)
     return None
 
 
@@ -166,6 +205,13 @@ def heading_of(line: str, abbreviations: dict[str, str]) -> tuple[str, date, int
     return match["body"].strip(), when, int(match["section"]) if match["section"] else None
 
 
+def _labels_a_row(text: str) -> bool:
+    """Whether a span's whole text is a section label or a role (a presenter's title standing where
+    Dynasty 10 pages put the label of the proposal)."""
+    text = " ".join(clean_characters(text).split())
+    return text in LABELS or (len(text.split()) <= 2 and is_role(text))
+
+
 def match_label(line: str) -> tuple[str, str] | None:
     match = LABEL_LINE.match(line)
     if not match:
@@ -173,7 +219,22 @@ def match_label(line: str) -> tuple[str, str] | None:
     label, rest = match["label"], match["rest"].strip()
     if label in ALONE_ONLY and rest and match["sep"] not in ("\t", ":"):
         return None  # "Ehdotus hyväksyttiin." is a sentence; "Liitteet<TAB>1 Kartta" a labelled row
+    gap = line[match.end("label") : match.start("rest")]
+    if LABELS[label] in SENTENCE_FIELDS and gap == " " and rest[:1].islower() and not starts_with_role(rest):
+        return None  # "Päätös tarkastetaan heti." is a sentence, not the decision's label
     return LABELS[label], rest
+
+
+def presenter_row(line: str) -> tuple[str, str] | None:
+    """(role, proposal) from a row whose label cell is the presenter's title and whose text is the
+    proposal ("Kaupunginjohtaja<TAB>Konserni- ja kaupunkikehitysjaosto päättää, että …"), as Dynasty 10
+    pages print the proposal; None for any other line."""
+    if "\t" not in line:
+        return None
+    role, text = (part.strip() for part in line.split("\t", 1))
+    if is_role(role) and BODY_IN_PROPOSAL.match(text):
+        return role, text
+    return None
 
 
 def split_sections(lines: list[str]) -> dict[str, list[str]]:
@@ -183,6 +244,11 @@ def split_sections(lines: list[str]) -> dict[str, list[str]]:
     sections: dict[str, list[str]] = {}
     current = "explanation"
     for line in lines:
+        if presented := presenter_row(line):
+            sections.setdefault("presenter", []).append(presented[0])
+            current = "proposal"
+            sections.setdefault(current, []).append(presented[1])
+            continue
         labelled = match_label(line)
         if labelled:
             section, rest = labelled
@@ -315,7 +381,7 @@ def read_preamble(lines: list[str]) -> Preamble:
             runs.append([])
             listing_attachments = False
             continue
-        if SECTION_LINE.match(line):
+        if SECTION_LINE.match(line) or TASK_CLASS.match(line):
             continue
         if dno := diary_number_of(line):
             preamble.diary_number = preamble.diary_number or dno
@@ -412,6 +478,67 @@ def _document_type(header: Header | None, own_heading: tuple | None, own: Parsed
     return "minutes" if own.decision else None
 
 
+def joined_cell_headings(lines: list[str], abbreviations: dict[str, str]) -> list[str]:
+    """``lines`` with each handling heading printed as three cells (body, "105 §", "10.4.2017", on lines
+    of their own or tab-separated on one) written as one heading line, "Kaupunginhallitus 10.4.2017 §
+    105", the form ``heading_of`` reads."""
+    out = list(lines)
+    for index, line in enumerate(out):
+        cells = [c.strip() for c in line.split("\t")] if line.count("\t") == 2 else None
+        if cells is None:
+            following = [j for j in range(index + 1, min(index + 8, len(out))) if out[j].strip()][:2]
+            if len(following) < 2 or not line.strip():
+                continue
+            cells = [line.strip(), out[following[0]].strip(), out[following[1]].strip()]
+        else:
+            following = []
+        body, *rest = cells
+        numbers = [SECTION_CELL.match(c) for c in rest]
+        dates = [DATE_CELL.match(c) for c in rest]
+        if not (any(numbers) and any(dates)) or numbers == dates:
+            continue
+        number = next(m for m in numbers if m)
+        joined = f"{body} {next(m for m in dates if m)['date']} § {number['a'] or number['b']}"
+        if heading_of(joined, abbreviations) is None:
+            continue
+        out[index] = joined
+        for j in following:
+            out[j] = ""
+    return out
+
+
+def _own_section_line(lines: list[str], start: int, header: Header | None, headings: set[int]) -> int | None:
+    """Where the page's own handling begins when the page prints only "§ N" for it (static exports:
+    the header names the §, an earlier handling's heading may stand above it): the first "§ N" line
+    after the header with the header's own §."""
+    if header is None or header.document_type != "minutes" or header.number is None:
+        return None
+    for index in range(start, len(lines)):
+        found = SECTION_LINE.match(lines[index])
+        if found and int(found[1]) == header.number and index not in headings:
+            return index
+    return None
+
+
+def _merged_blocks(
+    blocks: list[tuple[tuple | None, str | None, list[str]]], abbreviations: dict[str, str]
+) -> list[tuple[tuple | None, str | None, list[str]]]:
+    """One block per handling: a page that names one earlier handling twice (a reference at the top,
+    its text under "Päätöshistoria" further down) gives one handling, at its first place, with the
+    lines of both."""
+    merged: dict[object, int] = {}
+    out: list[tuple[tuple | None, str | None, list[str]]] = []
+    for heading, heading_line, block in blocks:
+        key = (canonical_body(heading[0], abbreviations), heading[1], heading[2]) if heading else object()
+        if key in merged:
+            first_heading, first_line, first_block = out[merged[key]]
+            out[merged[key]] = (first_heading, first_line or heading_line, first_block + block)
+            continue
+        merged[key] = len(out)
+        out.append((heading, heading_line, block))
+    return out
+
+
 def parse_item_lines(
     raw_lines: list[str],
     abbreviations: dict[str, str] | None = None,
@@ -421,9 +548,13 @@ def parse_item_lines(
     abbreviations = abbreviations or {}
     lines = [clean_line(line) for line in raw_lines]
     lines = [line for line in lines if not FURNITURE.search(line.strip())]
+    lines = joined_cell_headings(lines, abbreviations)
     header = find_header(lines)
     start = header.index + 1 if header else 0
     heads = [(i, h) for i in range(start, len(lines)) if (h := heading_of(lines[i], abbreviations))]
+    own_line = _own_section_line(lines, start, header, {i for i, _ in heads})
+    if own_line is not None:
+        heads = sorted([*heads, (own_line, (header.body_printed, header.date, header.number))])
 
     preamble = read_preamble(lines[start : heads[0][0]]) if heads else Preamble()
     title, diary_number = preamble.title, preamble.diary_number
@@ -432,13 +563,19 @@ def parse_item_lines(
     if heads:
         for n, (index, heading) in enumerate(heads):
             end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
-            blocks.append((heading, lines[index].strip(), lines[index + 1 : end]))
+            if index == own_line:  # the "§ N" line stays: the title under it is read from the block
+                blocks.append((heading, None, lines[index:end]))
+            else:
+                blocks.append((heading, lines[index].strip(), lines[index + 1 : end]))
     else:
         blocks.append((None, None, lines[start:]))
 
     cleaned_blocks = []
-    for heading, heading_line, block in blocks:
-        body_lines, title, dno = _cleaned_block(block, title)
+    for heading, heading_line, block in _merged_blocks(blocks, abbreviations):
+        # the title under the own handling's "§ N" line is the item's, whatever the preamble held
+        under_own_section = heading_line is None and bool(block) and SECTION_LINE.match(block[0])
+        body_lines, found, dno = _cleaned_block(block, None if under_own_section else title)
+        title = found or title
         diary_number = diary_number or dno
         cleaned_blocks.append((heading, heading_line, body_lines))
 

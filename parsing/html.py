@@ -117,6 +117,13 @@ def decode_page(body: bytes, content_type: str | None) -> str:
     return body.decode(encoding, errors="replace")
 
 
+#: Marks where the text of one inline element meets the next's with no space between them
+#: (``<span>Valmistelija</span><span>Hallintojohtaja …</span>``). Invisible, and removed by
+#: ``parsing.text.clean_characters``, so a word split across spans reads whole; the item parser first
+#: reads a label before it as a label (``parsing.handlings.clean_line``).
+ELEMENT_BOUNDARY = "\u2063"
+
+
 def _nearest_block(node) -> int | None:
     parent = node.parent
     while parent is not None:
@@ -142,6 +149,7 @@ def html_lines(html: str) -> list[str]:
         return []
     lines: list[str] = [""]
     current_block: int | None = None
+    previous_parent: int | None = None
     for node in root.traverse(include_text=True):
         tag = node.tag
         if tag == "-text":
@@ -150,7 +158,18 @@ def html_lines(html: str) -> list[str]:
                 lines.append("")
             current_block = block
             if not _skipped(node):
-                lines[-1] += node.text_content.replace("\n", " ")
+                text = node.text_content.replace("\n", " ")
+                parent = node.parent.mem_id if node.parent is not None else None
+                if (
+                    text
+                    and lines[-1]
+                    and parent != previous_parent
+                    and not lines[-1][-1].isspace()
+                    and not text[0].isspace()
+                ):
+                    lines[-1] += ELEMENT_BOUNDARY
+                lines[-1] += text
+                previous_parent = parent
         elif tag == "br":
             lines.append("")
         elif tag in ("td", "th"):

@@ -19,7 +19,7 @@ RETURNED = re.compile(
     re.I,
 )
 TABLED = re.compile(
-    r"(?:jätettiin|jättää|jätti|jätetään|jättämään|pantiin|panna)\s+(?:asia\w*\s+)?pöydälle|"
+    r"(?:jätettiin|jättää|jätti|jätetään|jättämään|pantiin|panna)\s+(?:asia\w*\s+)?(?:yksimielisesti\s+)?pöydälle|"
     r"pöydällepano\w*\s+hyväksyttiin|käsittely\w*\s+siirr\w*|siirr\w*\s+(?:asian\s+)?käsittely\w*",
     re.I,
 )
@@ -174,4 +174,8 @@ def decision_outcome(proposal: str | None, decision: str | None, discussion: str
         return "noted" if _is_only_noting(text) else "approved"
     if APPROVED.search(text):
         return "noted" if proposal and _is_only_noting(proposal) else "approved"
+    # A decision that only restates what was resolved (Espoo prints the body's name and the final
+    # wording): the discussion says whether a counter-proposal changed it.
+    if discussion and (won := _winning_counter(_sentences(discussion))):
+        return _counter_outcome(*won, discussion)
     return "other"

@@ -147,6 +147,12 @@ def looks_like_person_line(line: str) -> bool:
     return capitalised * 2 > len(words)
 
 
+def is_role(text: str) -> bool:
+    """Whether ``text`` is a role alone, "Kaupunginjohtaja" or "Vt. kaupunginjohtaja", no name."""
+    words = text.strip().split()
+    return 1 <= len(words) <= 2 and words[-1].lower().endswith(ROLE_SUFFIXES) and words[0][:1].isupper()
+
+
 def starts_with_role(text: str) -> bool:
     """Whether text is a role and a name, "Kunnanjohtaja Anna Laine" or "hyvinvointijohtaja Hepo-oja,
     Pirjo", rather than the start of a sentence ("Puheenjohtaja toteaa läsnäolijat")."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 # Invisible characters that survive NFC/NFKC and split words in comparisons.
-INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\u2063\ufeff"), None)
 SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\t"), " ")
 # PDFium marks a hyphen at a line end with one of these instead of "-".
 PDF_HYPHEN_MARKERS = ("\u0002", "\ufffe")

@@ -7,11 +7,13 @@ from datetime import date, datetime
 from archive import Archive
 from crawlers.run import crawl
 from crawlers.settings import BASE_SETTINGS, source_settings
-from crawlers.spiders.dynasty import dynasty_query
 from demo_sites.faults import Fault
 from minutes.config import USER_AGENT
+from minutes.process import process
 from minutes.registry import load_registry
+from parsing.dynasty import dynasty_query
 from tests.conftest import settings_for
+from tests.test_pipeline import query
 
 
 def archived_item_ids(settings, source_id):
@@ -151,3 +153,61 @@ def test_item_links_with_the_id_first_are_followed_like_any_other(demo_server, d
     asked = {served.path for served in demo_server.state.requests}
     assert "/heinola/dynasty2025/cgi/DREQUEST.PHP?id=2026058-4&page=meetingitem" in asked
     assert "2026058-4" in archived_item_ids(demo_settings, "heinola")
+
+
+def test_a_site_whose_robots_txt_disallows_everything_is_reported_as_that_and_nothing_is_fetched(
+    demo_server, demo_settings
+):
+    # The vendor's 26-byte file most TWeb installs serve, here for every path of the demo host.
+    demo_server.state.robots_txt = "User-Agent: *\nDisallow: /\n"
+    (summary,) = crawl(demo_settings, ["asikkala"])
+    assert [served.path for served in demo_server.state.requests] == ["/robots.txt"]
+    assert (summary.robots_disallows_site, summary.robots_refused, summary.failures) == (True, 1, 0)
+    assert summary.verdict == "robots.txt disallows the site: nothing fetched"
+
+
+def test_meetings_a_listing_shows_without_dates_are_dated_by_their_heading_and_none_is_dropped(
+    demo_server, demo_settings
+):
+    crawl(demo_settings, ["asikkala"])
+    dated = archived_item_ids(demo_settings, "asikkala")
+    undated = settings_for(demo_server, demo_settings.data_dir.parent / "undated")
+    demo_server.state.listing_dates = False
+    (summary,) = crawl(undated, ["asikkala"])
+    assert archived_item_ids(undated, "asikkala") == dated
+    assert summary.items == len(dated) == 19
+
+    def meeting_pages(settings) -> int:
+        return sum(1 for r in Archive(settings.archive_dir).rows("asikkala") if r.kind == "meeting")
+
+    # the older meetings are opened too (their rows show no date), and go no further than their heading
+    assert meeting_pages(undated) > meeting_pages(demo_settings)
+
+
+def test_meetings_dated_by_neither_listing_nor_heading_are_dated_by_their_item_pages(
+    demo_server, demo_settings
+):
+    crawl(demo_settings, ["asikkala"])
+    process(demo_settings)
+    demo_server.state.listing_dates = demo_server.state.heading_dates = False
+    undated = settings_for(demo_server, demo_settings.data_dir.parent / "undated")
+    crawl(undated, ["asikkala"])
+    process(undated)
+    in_window = (
+        "SELECT body, meeting_date, section FROM items WHERE meeting_date >= '2025-01-01' ORDER BY ALL"
+    )
+    assert query(undated, in_window) == query(demo_settings, in_window)
+
+
+def test_a_meeting_the_feed_and_the_walk_spell_differently_is_one_document_asked_again_conditionally(
+    demo_server, demo_settings
+):
+    crawl(dataclasses.replace(demo_settings, use_feeds=True), ["asikkala"])  # links ?id=…&page=meeting
+    demo_server.state.requests.clear()
+    crawl(demo_settings, ["asikkala"])  # links ?page=meeting&id=…
+    rows = [r for r in Archive(demo_settings.archive_dir).rows("asikkala") if r.kind == "meeting"]
+    spellings = {r.url.split("?")[1].split("=")[0] for r in rows}
+    assert spellings == {"id", "page"}
+    assert len({r.key for r in rows}) == len({dynasty_query(r.url)["id"] for r in rows}) == 6
+    walked = [s.status for s in demo_server.state.requests if "page=meeting&id=" in s.path]
+    assert walked == [304] * 6  # known under one key: asked conditionally, nothing downloaded again

@@ -150,7 +150,9 @@ def test_a_page_that_could_not_be_read_is_asked_for_again_in_full_by_the_next_ru
     read = "SELECT count(*) FROM items WHERE url LIKE '%' || $p"
     unread = "SELECT reason FROM parse_errors WHERE url LIKE '%' || $p"
     assert query(demo_settings, read, {"p": broken}) == [(0,)]
-    assert query(demo_settings, unread, {"p": broken}) == [("no item header (meeting, date) found",)]
+    assert query(demo_settings, unread, {"p": broken}) == [
+        ("PageCutShort: page cut short: <html> without </html>",)
+    ]
     demo_server.state.requests.clear()
 
     crawl(demo_settings, ["asikkala"])  # the default revalidation: every other known item is still fresh

@@ -49,3 +49,14 @@ def test_an_unreachable_entry_point_is_named_and_the_command_fails(demo_server, 
     )
     assert done.returncode == 1
     assert "entry point unreachable: DownloadConnectionRefusedError" in done.stdout
+
+
+def test_a_site_that_robots_txt_closes_is_reported_as_closed_not_as_changed(demo_server, demo_settings):
+    demo_server.state.robots_txt = "User-Agent: *\nDisallow: /\n"
+    (health,) = diagnose(demo_settings, ["heinola"])
+    assert health.entry == "disallowed by robots.txt"
+    assert health.problem == (
+        f"robots.txt disallows the entry point ({demo_server.base_url('heinola')}"
+        "?page=meeting_handlers&id=): obeyed, nothing fetched"
+    )
+    assert [served.path for served in demo_server.state.requests] == ["/robots.txt"]

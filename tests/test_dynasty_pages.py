@@ -6,8 +6,7 @@ import pytest
 
 from demo_sites import dynasty
 from demo_sites.content import load_sites
-from parsing.dynasty import agenda_position_from_url, data_block, parse_item_page
-from parsing.html import html_lines
+from parsing.dynasty import agenda_position_from_url, item_lines, parse_item_page
 
 SITES = load_sites()
 
@@ -31,7 +30,7 @@ def test_navigation_and_rss_furniture_are_not_item_text():
     site = SITES["asikkala"]
     meeting = site.meeting("2026026")
     html = dynasty.item_page(site, meeting, meeting.items[1], True, "http://demo/cgi/DREQUEST.PHP")
-    lines = html_lines(data_block(html))
+    lines = [line for line in item_lines(html) if line.strip()]
     assert lines[:2] == ["Vapaa-aikalautakunta", "Pöytäkirja 17.03.2026/Pykälä 10"]
     assert "RSS-linkki" not in " ".join(lines)
     item = parsed("asikkala", "2026026", 2)

@@ -41,7 +41,7 @@ RECORDED = {
     "truncate": ("crawl_errors", "ResponseDataLossError"),
     "mixup": ("crawl_errors", "session mix-up: asked for meetingitem 2026041-3, got the page of 2026034-3"),
     "charset": ("parse_errors", "declared utf-8 (Content-Type), but the bytes are not: read as windows-1252"),
-    "malformed": ("parse_errors", "no item header (meeting, date) found"),
+    "malformed": ("parse_errors", "PageCutShort: page cut short: <html> without </html>"),
     "vanished": ("crawl_errors", "HTTP 404"),
     "redirect_loop": ("crawl_errors", "redirect loop: "),
     "redirect_offsite": ("crawl_errors", "redirect to another host refused: http://127.0.0.2:"),

@@ -108,7 +108,7 @@ PAGE = "<html><body><!--DATABEGIN--><p>Kaupunginhallitus</p><p>Pöytäkirja 12.0
             "meetingitem",
             b"<html><body><!--DATABEGIN--><table><tr><td>Kaupunginval",
             UTF8,
-            "no item header (meeting, date) found",
+            "PageCutShort: page cut short: <html> without </html>",
             id="broken-html",
         ),
         pytest.param(

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
+from scrapy.exceptions import IgnoreRequest
 from twisted.python.failure import Failure
 
 # ITEM_KINDS is the archive's; the pipeline imports it from here too.
@@ -33,6 +34,14 @@ PROBE_LIMITS = {
     "item_pdf": 0,
     "meeting_pdf": 0,
 }
+
+
+#: How Scrapy's robots.txt middleware words a refusal (``IgnoreRequest``), as archived.
+ROBOTS_REFUSAL = "Forbidden by robots.txt"
+
+
+def is_robots_refusal(failure: Failure) -> bool:
+    return failure.check(IgnoreRequest) is not None and ROBOTS_REFUSAL in failure.getErrorMessage()
 
 
 def text_response(
@@ -201,7 +210,14 @@ class ArchivingSpider(scrapy.Spider):
         """A request that got no usable response. Responses with an error status are archived as they
         came by the archive middleware; this records what never produced a response at all."""
         request = failure.request
-        self.count("failures")
+        if is_robots_refusal(failure):
+            # Obeyed, not failed: the site asks not to be fetched there. Counted apart, so that a
+            # site whose robots.txt disallows everything reads as that, never as "site changed?".
+            self.count("robots_refused")
+            if request.meta.get("kind") in self.STAGES.get("entry", ()):
+                self.count("robots_refused_entry")
+        else:
+            self.count("failures")
         if getattr(failure.value, "response", None) is not None:
             return  # already in the archive with its status
         self.record_failed_request(request, f"{failure.type.__name__}: {failure.getErrorMessage()}")

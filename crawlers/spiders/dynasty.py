@@ -22,17 +22,16 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import ClassVar
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from scrapy import Selector
 from scrapy.http import Response, TextResponse
 
 from crawlers.pages import DOCUMENT_TYPE_WORDS, Entry, LinkRow, PageReading, link_rows, row_date, squashed
 from crawlers.spiders.base import ArchivingSpider
+from parsing.dynasty import PDF_ID, link_kind, page_id, pdf_id
 from parsing.text import find_fi_date
 
-PDF_ID = re.compile(r"(?:^|/)(?P<id>\d+(?:-\d+)?)\.PDF$", re.I)
-STATIC_PAGE = re.compile(r"/(?P<name>TELIMET|TELIN-\d+|\d+|\d+-\d+)\.HTM$", re.I)
 #: "Pöytäkirja 08.05.2017" in a meeting heading, a listing label or an item header.
 DOCUMENT_AND_DATE = re.compile(r"(?P<kind>Pöytäkirja|Esityslista)\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})", re.I)
 #: An item page's own header: "Pöytäkirja 26.04.2021/Pykälä 14", "Pöytäkirja 08.05.2017 Pykälä 127".
@@ -46,56 +45,16 @@ MIXUP_RETRIES = 3
 VISIBLE_TEXT = "//body//text()[not(ancestor::script) and not(ancestor::style)]"
 
 
-def dynasty_query(url: str) -> dict[str, str]:
-    """The page and id of a DREQUEST.PHP URL, whatever the parameter order."""
-    return {key: values[0] for key, values in parse_qs(urlsplit(url).query, keep_blank_values=True).items()}
-
-
 def entry_url(base_url: str) -> str:
     return f"{base_url}?{urlencode({'page': 'meeting_handlers', 'id': ''})}"
-
-
-def link_kind(url: str) -> str | None:
-    """What a Dynasty URL points at: ``bodies``, ``meetings``, ``meeting``, ``item``, ``pdf`` or
-    ``feed``; None for anything else (search, help, another site)."""
-    path = urlsplit(url).path
-    if PDF_ID.search(path):
-        return "pdf"
-    page = dynasty_query(url).get("page")
-    if page is not None:
-        if page.startswith("rss/"):
-            return "feed"
-        return {
-            "meeting_handlers": "bodies",
-            "meetings": "meetings",
-            "meeting": "meeting",
-            "meetingitem": "item",
-        }.get(page)
-    static = STATIC_PAGE.search(path)
-    if static is None:
-        return None
-    name = static["name"].upper()
-    if name == "TELIMET":
-        return "bodies"
-    if name.startswith("TELIN-"):
-        return "meetings"
-    return "item" if "-" in name else "meeting"
-
-
-def page_id(url: str) -> str | None:
-    """The meeting or item id a page URL names: ``2017406946`` or ``2017406946-3``."""
-    if (found := dynasty_query(url).get("id")) is not None:
-        return found or None
-    static = STATIC_PAGE.search(urlsplit(url).path)
-    return static["name"] if static and static["name"][0].isdigit() else None
 
 
 def own_pdf_id(response: Response) -> str | None:
     """The id a meeting or item page names in its own PDF link (the first ``kokous/<id>.PDF``)."""
     for href in response.css("a[href]::attr(href)").getall():
-        match = PDF_ID.search(href)
-        if match:
-            return match["id"]
+        found = pdf_id(href)
+        if found and found.count("-") <= 1:  # not an attachment's (<meetingId>-<n>-<k>.PDF)
+            return found
     return None
 
 
@@ -148,9 +107,17 @@ def heading_of(page: TextResponse) -> tuple[str | None, str | None, date | None]
     return None, None, None
 
 
-def _section(row: LinkRow, document_type: str | None) -> int | None:
-    """The § a minutes listing prints in a cell of its own (an agenda's number is its position)."""
-    if document_type != "minutes":
+def numbers_are_sections(page: TextResponse) -> bool:
+    """Whether a meeting page's item table numbers its rows by § ("Pykälä", static exports) rather
+    than by agenda position ("Asianro", live 10.x pages, agendas and minutes alike): by the table's
+    column heading, and never guessed when there is none."""
+    headings = {squashed(t).strip(" :").lower() for t in page.xpath("//th//text()|//td//text()").getall()}
+    return bool(headings & {"pykälä", "§"}) and "asianro" not in headings
+
+
+def _section(row: LinkRow, document_type: str | None, by_section: bool) -> int | None:
+    """The § a minutes listing prints in a cell of its own, where its column is the §."""
+    if document_type != "minutes" or not by_section:
         return None
     for cell in row.cells:
         if found := SECTION_CELL.match(cell):
@@ -183,10 +150,11 @@ def _meeting(page: TextResponse, context: dict) -> PageReading:
     kind = kind or context.get("document_type")
     when = when or (date.fromisoformat(context["meeting_date"]) if context.get("meeting_date") else None)
     own = page_id(page.url)
+    by_section = numbers_are_sections(page)
     entries = [
         Entry("document", url, body=body, meeting_date=when, document_type=kind)
         for url in _pdf_links(page)
-        if own is None or PDF_ID.search(urlsplit(url).path)["id"] == own
+        if own is None or pdf_id(url) == own
     ][:1]
     for row in link_rows(page, lambda url: link_kind(url) == "item"):
         entries.append(
@@ -196,7 +164,7 @@ def _meeting(page: TextResponse, context: dict) -> PageReading:
                 body=body,
                 meeting_date=when,
                 document_type=kind,
-                section=_section(row, kind),
+                section=_section(row, kind, by_section),
                 title=row.text or None,
             )
         )
@@ -215,7 +183,7 @@ def _item(page: TextResponse) -> PageReading:
     """An item page links its own PDF (``<meetingId>-<n>.PDF``) and its attachments'
     (``<meetingId>-<n>-<k>.PDF``): the spider follows only the first."""
     own = page_id(page.url)
-    ids = {url: PDF_ID.search(urlsplit(url).path)["id"] for url in _pdf_links(page)}
+    ids = {url: pdf_id(url) for url in _pdf_links(page)}
     pdfs = [url for url, pdf_id in ids.items() if (pdf_id == own if own else pdf_id.count("-") == 1)]
     return PageReading("item", [Entry("document", url) for url in pdfs[:1]])
 

@@ -75,13 +75,22 @@ def comparisons(shared: Path, page: dict) -> Iterator[Comparison]:
         elif field == "entry_dates":
             expected = [_plain(v) for v in expected]
         yield Comparison(page["file"], field, seen, expected)
-    for field, expected in page.get("entry", {}).items():  # the first entry's fields
-        seen = result["entries"][0].get(field) if result["entries"] else None
-        yield Comparison(page["file"], f"entry[0].{field}", seen, _plain(expected))
+    first = result["entries"][0] if result["entries"] else {}
+    for field, expected in _expected_fields(page.get("entry", {})):  # the first entry's fields
+        yield Comparison(page["file"], f"entry[0].{field}", first.get(field), expected)
     expected_handlings = page.get("handlings", [])
     if "handlings" in page:
         yield Comparison(page["file"], "handlings", len(result["handlings"]), len(expected_handlings))
     for n, expected in enumerate(expected_handlings):
         got = result["handlings"][n] if n < len(result["handlings"]) else {}
-        for column, value in expected.items():
-            yield Comparison(page["file"], f"handling[{n}].{column}", got.get(column), _plain(value))
+        for column, value in _expected_fields(expected):
+            yield Comparison(page["file"], f"handling[{n}].{column}", got.get(column), value)
+
+
+def _expected_fields(expected: dict) -> Iterator[tuple[str, object]]:
+    """(field, value) of an expectation, the names in its ``null`` list with None (TOML has no null)."""
+    for field, value in expected.items():
+        if field != "null":
+            yield field, _plain(value)
+    for field in expected.get("null", []):
+        yield field, None
