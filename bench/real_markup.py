@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     wrong = [c for found in by_file.values() for c in found if not c.right]
     total = sum(map(len, by_file.values()))
     print(
-        f"\nall fields: {total - len(wrong)} of {total} right ({percent(total - len(wrong), total).strip()}), "
+        f"\nall fields: {total - len(wrong)} of {total} right "
+        f"({percent(total - len(wrong), total).strip()}), "
         f"read in {seconds:.2f} s"
     )
     if args.failures:

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from twisted.python.failure import Failure
 
 # ITEM_KINDS is the archive's; the pipeline imports it from here too.
