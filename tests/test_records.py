@@ -111,3 +111,32 @@ def test_a_torn_manifest_line_is_reported_as_an_archive_parse_error_and_every_ot
     assert [(e["stage"], e["url"], e["reason"][:36]) for e in result.parse_errors] == [
         ("archive", str(archive.manifest_path("hollola")), "torn manifest line 2 of hollola.json")
     ]
+
+
+def test_minutes_process_exits_1_naming_the_source_whose_rows_could_not_be_built(
+    tmp_path, monkeypatch, capsys
+):
+    from minutes.cli import main
+
+    data = tmp_path / "data"
+    archive = Archive(data / "archive")
+    for source_id, url, page in (
+        ("hollola", BOARD_URL, BOARD_PAGE),
+        ("hollola", COUNCIL_URL, council_page()),
+    ):
+        archive.record_response(
+            source_id=source_id, url=url, kind="item_page", status=200, body=page.encode(), headers=HTML
+        )
+
+    def broken(rows):
+        raise KeyError("page_key")
+
+    monkeypatch.setattr(records, "resolve_carried_handlings", broken)
+
+    status = main(["process", "--data-dir", str(data)])
+
+    assert status == 1
+    assert capsys.readouterr().err == (
+        "minutes process: the rows of hollola could not be built (see parse_errors, stage 'records'); "
+        "the other sources loaded\n"
+    )

@@ -77,7 +77,7 @@ def load_warehouse(
     path.parent.mkdir(parents=True, exist_ok=True)
     tell = progress or (lambda _phase: None)
     tell("prepare")
-    frames = {table: _frame(tables.get(table, [])) for table in BASE_TABLES}
+    frames = {table: _frame(tables.get(table, []), table) for table in BASE_TABLES}
     frames = {table: frame.select(_present(table, frame)) for table, frame in frames.items()}
     item_hashes = _row_hashes(frames["items"])
     fingerprint = _fingerprint(frames, item_hashes)
@@ -98,8 +98,13 @@ def load_warehouse(
     return replace(report, path=path)
 
 
-def _frame(rows: list[dict] | pl.DataFrame) -> pl.DataFrame:
-    return rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, infer_schema_length=None)
+def _frame(rows: list[dict] | pl.DataFrame, table: str) -> pl.DataFrame:
+    """The rows as a frame; no rows at all (a run in which every source failed) as an empty frame
+    with the table's columns, so that every later step finds the columns it reads."""
+    frame = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, infer_schema_length=None)
+    if frame.height == 0 and not frame.columns:
+        return pl.DataFrame(schema=dict.fromkeys(table_columns(table), pl.String))
+    return frame
 
 
 _COLUMNS: dict[str, list[str]] = {}
