@@ -170,8 +170,11 @@ def meeting_page(
 
 
 def _row(label: str, text: str) -> str:
-    """A labelled section as live pages print it: label and text in adjacent spans, no space between."""
-    return f"<p class='kohta'><span class='otsikko'>{label}</span><span>{escape(text)}</span></p>"
+    """A labelled section as live pages print it: label and text in adjacent spans, no space between,
+    and each further paragraph of the text a paragraph of its own."""
+    first, *more = text.split("\n\n")
+    rest = "".join(f"<p><span>{escape(paragraph)}</span></p>" for paragraph in more)
+    return f"<p class='kohta'><span class='otsikko'>{label}</span><span>{escape(first)}</span></p>{rest}"
 
 
 def _paragraphs(text: str, as_pdf_text: bool) -> list[str]:
@@ -223,8 +226,6 @@ def _handling_html(
         parts.append(_row("Toimivalta", handling.authority))
     if show_decision and handling.discussion:
         parts.append(_row("Käsittely", handling.discussion))
-        if is_own:  # a sentence that begins with a label's word and is no label
-            parts.append("<p><span>Päätös tarkastetaan heti.</span></p>")
     if show_decision and handling.decision:
         parts.append(_row("Päätös", handling.decision))
         parts.extend(

@@ -110,3 +110,10 @@ def test_every_demo_item_parses_to_its_gold_fields(source_id):
                 assert handling.meeting_date == expected.date
                 assert handling.section == expected.section
             assert item.own.body == site.body(meeting.body_id).name
+
+
+def test_a_sentence_that_begins_with_a_labels_word_is_text_not_a_new_section():
+    own = parsed("asikkala", "2026026", 3).own
+    assert own.discussion.endswith("Heinosen muutosehdotuksen yksimielisesti. Päätös tarkastetaan heti.")
+    assert own.decision_outcome == "approved_amended"
+    assert "tarkastetaan" not in (own.decision or "")

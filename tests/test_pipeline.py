@@ -217,8 +217,8 @@ def test_a_broken_item_page_is_recorded_and_the_others_still_load(demo_settings)
         (
             "heinola",
             broken_url,
-            # an error page in windows-1252 with no declaration: read by its bytes, and not an item
-            "no item header (meeting, date) found",
+            # an error page in windows-1252 with no declaration, read by its bytes: cut short
+            "PageCutShort: page cut short: <html> without </html>",
         )
     ]
 
