@@ -37,6 +37,7 @@ LISTING_KINDS = {
     "search",
     "search_form",
     "meeting_list",
+    "feed",
 }
 
 

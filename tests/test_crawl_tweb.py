@@ -197,9 +197,15 @@ def test_a_word_file_served_as_a_pdf_is_recorded_and_the_other_items_load(demo_s
     assert query(demo_settings, "SELECT count(*) FROM items WHERE source_id = $s", {"s": COUNTY}) == [(16,)]
 
 
-def test_an_item_pdf_takes_body_date_and_section_from_its_listing(demo_settings):
+def test_an_item_pdf_takes_body_date_and_section_from_its_listing_and_is_its_own_pdf_url(
+    demo_server, demo_settings
+):
     crawl(demo_settings, [COUNTY])
     process(demo_settings)
+    base = demo_server.base_url(COUNTY)
+    assert query(
+        demo_settings, "SELECT url, pdf_url FROM items WHERE source_id = $s AND section = 101", {"s": COUNTY}
+    ) == [(f"{base}fileshow?doctype=3&docid=423104",) * 2]
     rows = query(
         demo_settings,
         "SELECT body, meeting_date, section, document_type, title, diary_number, decision, decision_outcome "

@@ -43,7 +43,7 @@ from urllib.parse import quote, urlsplit
 from scrapy import Selector
 from scrapy.http import Response, TextResponse
 
-from crawlers.pages import DOCUMENT_TYPE_WORDS, Entry, PageReading, link_rows, row_date, squashed
+from crawlers.pages import DOCUMENT_TYPE_WORDS, Entry, LinkRow, PageReading, link_rows, row_date, squashed
 from crawlers.spiders.base import ArchivingSpider
 from parsing.text import FI_DATE, find_fi_date
 
@@ -290,11 +290,15 @@ def heading_lines(page: TextResponse, first_document: Selector | None) -> list[s
     return [line for line in (squashed(t) for t in scope.getall()) if line]
 
 
-def _section(cells: list[str], title: str) -> int | None:
-    for cell in cells:
-        if cell != title and (found := SECTION_CELL.match(cell)):
+def _section(row: LinkRow) -> int | None:
+    """The § of a meeting page's row: a cell of digits (in whichever column), or in a row that is one
+    block ("§ 12 Katusuunnitelma 2 kpl"), the digits before the link."""
+    for cell in row.cells:
+        if cell != row.text and (found := SECTION_CELL.match(cell)):
             return int(found[1])
-    return None
+    before = row.row[: row.row.find(row.text)].strip() if len(row.cells) == 1 and row.text else ""
+    found = SECTION_CELL.match(before)
+    return int(found[1]) if found else None
 
 
 def _meeting(page: TextResponse, context: dict) -> PageReading:
@@ -308,7 +312,7 @@ def _meeting(page: TextResponse, context: dict) -> PageReading:
     entries = []
     for row in link_rows(page, lambda url: link_kind(url) == "document"):
         title = row.text or None
-        section = _section(row.cells, row.text)
+        section = _section(row)
         entries.append(
             Entry(
                 "item" if section is not None else "document",
