@@ -144,6 +144,44 @@ def test_a_meeting_whose_listing_row_shows_no_date_is_dated_by_its_page_heading(
     ]
 
 
+def test_a_meeting_dated_neither_by_its_row_nor_by_its_heading_is_dated_by_its_documents(
+    demo_server, demo_settings, monkeypatch
+):
+    listing, meeting_page = demo_tweb.meeting_list, demo_tweb.meeting_page
+
+    def undated_list(*args, **kwargs) -> bytes:
+        dated = rb">\d{1,2}\.\d{1,2}\.\d{4} \d{1,2}:\d{2}</a>"
+        return re.sub(dated, b">Kokous</a>", listing(*args, **kwargs))
+
+    def undated_page(*args, **kwargs) -> bytes:
+        return re.sub(
+            rb"<br>\d{1,2}\.\d{1,2}\.\d{4} \d{1,2}:\d{2}<br>", b"<br>", meeting_page(*args, **kwargs)
+        )
+
+    monkeypatch.setattr(demo_tweb, "meeting_list", undated_list)
+    monkeypatch.setattr(demo_tweb, "meeting_page", undated_page)
+    crawl(demo_settings, [COUNTY])
+    assert archived_items(demo_settings) == items_on_site(demo_server)
+    assert {
+        row.context["meeting_date"]
+        for row in Archive(demo_settings.archive_dir).rows(COUNTY)
+        if row.kind == "item_document"
+    } == {None}
+    process(demo_settings)
+    assert query(
+        demo_settings,
+        "SELECT meeting_date, count(*) FROM items WHERE source_id = $s AND is_own_page "
+        "GROUP BY ALL ORDER BY 1",
+        {"s": COUNTY},
+    ) == [
+        (date(2025, 9, 15), 4),
+        (date(2026, 3, 19), 2),
+        (date(2026, 4, 27), 4),
+        (date(2026, 6, 8), 3),
+        (date(2026, 9, 14), 3),
+    ]
+
+
 def test_with_feeds_each_bodys_minutes_come_from_its_feed_and_only_agendas_are_posted_for(
     demo_server, demo_settings
 ):
