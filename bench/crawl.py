@@ -6,11 +6,15 @@ recrawl with revalidation due (every known item asked again conditionally: still
 Goals (issue #3): ≤ 2.5 requests per new item; unchanged recrawl ≤ 1 request per listing page and 0
 item downloads.
 
-Reproduce: .venv/bin/python bench/crawl.py
+With ``--feeds``, every crawl starts the way the daily schedule does: Dynasty from its meetings feed,
+TWeb bodies from their minutes feeds.
+
+Reproduce: .venv/bin/python bench/crawl.py [--feeds]
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import resource
 import sys
@@ -37,6 +41,7 @@ LISTING_KINDS = {
     "search",
     "search_form",
     "meeting_list",
+    "feed",
 }
 
 
@@ -44,9 +49,11 @@ def rows_after(archive: Archive, source_id: str, skip: int) -> list:
     return [row for row in list(archive.rows(source_id))[skip:] if row.kind != "robots"]
 
 
-def measure(server, source_id: str, root: Path) -> dict:
+def measure(server, source_id: str, root: Path, feeds: bool = False) -> dict:
     registry = server.write_registry(root / "sources.toml")
-    settings = Settings(registry, root / "data", root / "data" / "w.duckdb", date(2025, 1, 1))
+    settings = Settings(
+        registry, root / "data", root / "data" / "w.duckdb", date(2025, 1, 1), use_feeds=feeds
+    )
     archive = Archive(settings.archive_dir)
 
     started = time.perf_counter()
@@ -86,11 +93,18 @@ def measure(server, source_id: str, root: Path) -> dict:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--feeds", action="store_true", help="start from the feeds, as the daily schedule does"
+    )
+    feeds = parser.parse_args().feeds
     results = []
     with running_demo_server() as server:
         for source_id in server.sources:
             with tempfile.TemporaryDirectory() as tmp:
-                results.append((server.sources[source_id].platform, measure(server, source_id, Path(tmp))))
+                results.append(
+                    (server.sources[source_id].platform, measure(server, source_id, Path(tmp), feeds))
+                )
     columns = [
         "platform",
         "source",
@@ -133,7 +147,7 @@ def main() -> None:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS: this process {own:.0f} MiB, the crawl processes {children:.0f} MiB")
-    print("reproduce: .venv/bin/python bench/crawl.py")
+    print("reproduce: .venv/bin/python bench/crawl.py" + (" --feeds" if feeds else ""))
 
 
 if __name__ == "__main__":

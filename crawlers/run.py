@@ -96,7 +96,7 @@ def _run_in_this_process(
             continue
         crawler = process.create_crawler(spider_cls)
         crawlers[source.id] = crawler
-        options = {"use_feeds": settings.use_feeds} if source.platform == "dynasty" else {}
+        options = {"use_feeds": settings.use_feeds} if source.platform in ("dynasty", "tweb") else {}
         process.crawl(
             crawler,
             source=source,

@@ -143,29 +143,31 @@ def _casem_response(site: DemoSite, state: DemoState, rest: str, query: dict[str
 
 
 def _tweb_response(
-    site: DemoSite, state: DemoState, page: str, raw_query: str, form: dict[str, str]
+    site: DemoSite, state: DemoState, page: str, raw_query: str, form: dict[str, str], base: str
 ) -> tuple[bytes, str] | None:
     published = state.minutes_published
     html = "text/html; charset=windows-1252"
+    # Parsed by hand: "?+bid=4231" (older links) carries a literal plus, not an encoded space.
+    query = dict(part.partition("=")[::2] for part in raw_query.split("&"))
     if page in ("pk_tek_tweb.htm", "epj_tek_tweb.htm"):
         return tweb.search_form(site, agendas=page.startswith("epj")), html
     if page in ("pk_kokl_tweb.htm", "epj_kokl_tweb.htm") and form:
         return tweb.meeting_list(site, form, page.startswith("epj"), published), html
     if page in ("pk_asil_tweb.htm", "epj_asil_tweb.htm"):
-        # "?+bid=4231": the plus is literal, not an encoded space.
-        key, _, value = raw_query.lstrip("+").partition("=")
-        meeting = site.meeting(value) if key == "bid" else None
+        meeting = site.meeting(query.get("bid") or query.get("+bid") or "")
         if meeting is not None:
             return tweb.meeting_page(site, meeting, published), html
         return None
+    if page == "pk_rssfeed.htm":
+        feed = tweb.feed(site, unquote(query.get("toimielin", "")), published, base)
+        return (feed, "application/rss+xml; charset=windows-1252") if feed is not None else None
     if page == "fileshow":
-        query = dict(part.partition("=")[::2] for part in raw_query.split("&"))
         found = tweb.find_document(site, int(query["docid"])) if query.get("docid", "").isdigit() else None
         if found is None:
             return None
-        meeting, item = found
+        meeting, item, title = found
         if item is None:
-            return pdf.attachment_pdf("Pöytäkirjan kansilehti"), "application/pdf"
+            return pdf.attachment_pdf(title), "application/pdf"
         if (site.source_id, meeting.id, item.position) in WORD_DOCUMENTS:
             return OLE2_MAGIC + b"\x00" * 504 + item.title.encode("utf-16-le"), "application/pdf"
         return pdf.item_pdf(site, meeting, item, meeting.document_type(published)), "application/pdf"
@@ -312,7 +314,8 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
                     if html is not None:
                         return 200, html.encode("utf-8"), "text/html; charset=utf-8"
                 elif source.platform == "tweb" and rest.startswith("ktwebscr/"):
-                    answer = _tweb_response(site, state, rest[len("ktwebscr/") :], parts.query, form)
+                    base = f"http://{self.headers.get('Host', '127.0.0.1')}{prefix}ktwebscr/"
+                    answer = _tweb_response(site, state, rest[len("ktwebscr/") :], parts.query, form, base)
                     if answer is not None:
                         return 200, *answer
                 elif rest.startswith("kokous/"):

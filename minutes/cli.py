@@ -309,7 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--feeds",
             action="store_true",
-            help="Dynasty: start from the meetings feed (fast daily path) instead of every body",
+            help="Dynasty and TWeb: start from the meetings feeds (fast daily path) instead of every "
+            "body's listing; TWeb agendas are still asked from the listing",
         )
 
     proc = _command(

@@ -23,7 +23,7 @@ class Settings:
     since: date
     #: how long a known item under an unchanged listing counts as fresh (scaled up for old meetings)
     revalidate_hours: float = 20.0
-    #: Dynasty: start from the meetings feed (the daily fast path) instead of walking every body
+    #: Dynasty and TWeb: start from the meetings feeds (the daily fast path) instead of every listing
     use_feeds: bool = False
 
     @property

@@ -38,7 +38,7 @@ def parse_item_document(source: Source, row: ManifestRow, body: bytes) -> Parsed
     """One archived item, whatever its platform: HTML decoded by its declared charset, TWeb PDFs
     read with what their listing said of them."""
     if source.platform == "tweb":
-        return parse_tweb_document(body, row.context, source.abbreviations)
+        return parse_tweb_document(body, row.context, source.abbreviations, url=row.url)
     html = decode_page(body, row.content_type)
     return PAGE_PARSERS[source.platform](html, row.url, source.abbreviations)
 

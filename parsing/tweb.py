@@ -13,12 +13,17 @@ from parsing.pdf import PdfError, pdf_item_lines, sniff_document
 
 
 def parse_tweb_document(
-    data: bytes, context: dict, abbreviations: dict[str, str] | None = None
+    data: bytes, context: dict, abbreviations: dict[str, str] | None = None, url: str | None = None
 ) -> ParsedItem:
+    """One item document. Its ``url`` is the item's PDF itself (``fileshow?doctype=3&docid=…``), so it is
+    the item's ``pdf_url`` too; what the meeting page said (body, date, §, type) overrides the PDF's
+    own reading, and where the page said nothing (a meeting dated by nothing but its documents) the
+    PDF's reading stands."""
     kind = sniff_document(data)
     if kind != "pdf":
         raise PdfError(f"not a PDF ({kind})")
     item = parse_item_lines(pdf_item_lines(data), abbreviations)
+    item.pdf_url = url
     own = item.own
     if context.get("body"):
         own.body_printed = context["body"]

@@ -36,7 +36,7 @@ class CrawlConfig(dg.Config):
 
     since: str | None = None
     revalidate_hours: float | None = None
-    feeds: bool = False  # Dynasty: the meetings feed as the fast path (daily runs)
+    feeds: bool = False  # Dynasty and TWeb: the meetings feeds as the fast path (daily runs)
 
 
 @dg.asset(

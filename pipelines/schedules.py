@@ -20,8 +20,8 @@ BACKFILL_DAYS = 90
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 def daily_crawl(context: dg.ScheduleEvaluationContext):
-    """One run per source, so a broken site fails alone and the others carry on; Dynasty sources start
-    from their meetings feed."""
+    """One run per source, so a broken site fails alone and the others carry on; Dynasty and TWeb
+    sources start from their meetings feeds."""
     config = {"ops": {"raw_archive": {"config": {"feeds": True}}}}
     for source_id in source_partitions.get_partition_keys():
         yield dg.RunRequest(
