@@ -62,7 +62,8 @@ def observed_page_fields(result: dict) -> dict[str, object]:
 
 def comparisons(shared: Path, page: dict) -> Iterator[Comparison]:
     """Each expected field of one page against what is read from it. ``entry_dates`` may be given as
-    ``{first, last, distinct}`` for a long listing instead of every date."""
+    ``{first, last, distinct}`` for a long listing instead of every date; ``null = [...]`` in an entry
+    or a handling lists the fields that must be NULL."""
     result = read(shared, page)
     observed = observed_page_fields(result)
     for field in PAGE_FIELDS:
@@ -75,7 +76,7 @@ def comparisons(shared: Path, page: dict) -> Iterator[Comparison]:
         elif field == "entry_dates":
             expected = [_plain(v) for v in expected]
         yield Comparison(page["file"], field, seen, expected)
-    for field, expected in page.get("entry", {}).items():  # the first entry's fields
+    for field, expected in _with_nulls(page.get("entry", {})).items():  # the first entry's fields
         seen = result["entries"][0].get(field) if result["entries"] else None
         yield Comparison(page["file"], f"entry[0].{field}", seen, _plain(expected))
     expected_handlings = page.get("handlings", [])
@@ -83,5 +84,10 @@ def comparisons(shared: Path, page: dict) -> Iterator[Comparison]:
         yield Comparison(page["file"], "handlings", len(result["handlings"]), len(expected_handlings))
     for n, expected in enumerate(expected_handlings):
         got = result["handlings"][n] if n < len(result["handlings"]) else {}
-        for column, value in expected.items():
+        for column, value in _with_nulls(expected).items():
             yield Comparison(page["file"], f"handling[{n}].{column}", got.get(column), _plain(value))
+
+
+def _with_nulls(expected: dict) -> dict:
+    """TOML has no null: a ``null = [...]`` list names the fields that must be NULL."""
+    return {**{k: v for k, v in expected.items() if k != "null"}, **dict.fromkeys(expected.get("null", []))}
