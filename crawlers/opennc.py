@@ -156,5 +156,14 @@ def read_answer(page: TextResponse, answer: dict, context: dict) -> PageReading:
         return _contents(page.url, answer, context)
     if entity_set == "ExtendedProperties":
         when = date.fromisoformat(context["meeting_date"]) if context.get("meeting_date") else None
-        return PageReading("item", body=context.get("body"), meeting_date=when)
+        decided = any(
+            isinstance(p, dict) and p.get("Name") == "Decision" and str(p.get("Text") or "").strip()
+            for p in answer["value"]
+        )
+        return PageReading(
+            "item",
+            body=context.get("body"),
+            meeting_date=when,
+            document_type="minutes" if decided else "agenda",  # as ``parsing.opennc`` decides it
+        )
     return PageReading("unknown", errors=[f"an open-API answer of {entity_set or 'no'} entity set"])

@@ -149,8 +149,13 @@ def _fi(meeting: Meeting) -> str:
     return f"{meeting.date.day}.{meeting.date.month}.{meeting.date.year}"
 
 
-def _content(content_id: int, subject: str, meeting: Meeting, template: int, files: list[int]) -> dict:
+def _content(
+    content_id: int, subject: str, meeting: Meeting, template: int, files: list[int], edited: bool = False
+) -> dict:
+    """One content as ``Contents()`` lists it; ``edited``: changed since it was first published (an
+    agenda item that now carries its decision), which its ``EditedDate`` and ``Version`` show."""
     when = _stamp(meeting).replace(hour=9).isoformat(timespec="milliseconds")
+    changed = _stamp(meeting).replace(hour=20).isoformat(timespec="milliseconds") if edited else when
     classifications = [{"NodeId": 59, "NodeName": "Internet", "Type": 12}]
     if not subject:
         classifications.append({"NodeId": 2956, "NodeName": "Näytä tason esittelynä", "Type": 43})
@@ -162,9 +167,9 @@ def _content(content_id: int, subject: str, meeting: Meeting, template: int, fil
         "PublicDate": when,
         "ExpiryDate": when.replace(str(meeting.date.year), str(meeting.date.year + 5), 1),
         "CreatedDate": when,
-        "EditedDate": when,
+        "EditedDate": changed,
         "TemplateId": template,
-        "Version": 1,
+        "Version": 2 if edited else 1,
         "CreatorId": 7519,
         "Editor": 7519,
         "EventStartDate": None,
@@ -178,14 +183,16 @@ def _file_ids(meeting: Meeting, item: Item) -> list[int]:
     return [item_number(meeting, item) * 10 + n for n in range(1, len(item.attachments) + 1)]
 
 
-def contents_answer(site: DemoSite, node_id: int, metadata_base: str) -> bytes | None:
+def contents_answer(site: DemoSite, node_id: int, minutes_published: bool, metadata_base: str) -> bytes:
     """The contents classified under a meeting's node: its cover (no subject), then its items."""
     meeting = next((m for m in site.meetings if meeting_node(m) == node_id), None)
     if meeting is None:
         return _json(metadata_base, "Contents", [])
-    values = [_content(cover_content(meeting), "", meeting, 71, [cover_content(meeting) * 10])]
+    edited = meeting.published_as == "agenda" and meeting.document_type(minutes_published) == "minutes"
+    values = [_content(cover_content(meeting), "", meeting, 71, [cover_content(meeting) * 10], edited)]
     values += [
-        _content(item_number(meeting, i), i.title, meeting, 70, _file_ids(meeting, i)) for i in meeting.items
+        _content(item_number(meeting, i), i.title, meeting, 70, _file_ids(meeting, i), edited)
+        for i in meeting.items
     ]
     return _json(metadata_base, "Contents", values)
 
@@ -325,7 +332,7 @@ def api_answer(
             chain = [int(found["first"]), *map(int, re.findall(r"\((\d+)\)", found["rest"] or ""))]
         return nodes_answer(site, chain, metadata_base)
     if CONTENTS_PATH.match(path) and (wanted := FILTER.match(query.get("$filter", "").strip())):
-        return contents_answer(site, int(wanted["id"]), metadata_base)
+        return contents_answer(site, int(wanted["id"]), minutes_published, metadata_base)
     if found := PROPERTIES_PATH.match(path):
         return properties_answer(site, int(found["id"]), minutes_published, metadata_base)
     return None

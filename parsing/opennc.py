@@ -21,7 +21,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from parsing.bodies import canonical_body
-from parsing.handlings import is_procedural_item
+
+# the page parser's own rule for a decision that also tells who was disqualified
+from parsing.handlings import _without_sentences, is_procedural_item
 from parsing.html import html_lines
 from parsing.model import ParsedHandling, ParsedItem
 from parsing.outcome import decision_outcome
@@ -139,6 +141,7 @@ def _handling(
             + disqualified_people(discussion or "")
         )
     )
+    decision = _without_sentences(decision, disqualified)
     return ParsedHandling(
         body=canonical_body(body_printed, abbreviations),
         body_printed=body_printed,

@@ -251,6 +251,15 @@ class CaseMSpider(ArchivingSpider):
         "listings": ("bodies", "body", "meeting_page"),
         "search": ("search",),
     }
+    #: A probe opens a couple of meetings and search pages, and one item per way to the items
+    #: (``item_request``), so that ``minutes doctor`` can tell how far back each way reaches.
+    PROBE_LIMITS: ClassVar[dict[str, int]] = {
+        **ArchivingSpider.PROBE_LIMITS,
+        "api_contents": 2,
+        "meeting_page": 2,
+        "search": 2,
+        "item_page": 3,
+    }
     #: Words searched for besides every body's name: words nearly every item's text holds. On a live
     #: site the words decide what the search reaches; ``minutes doctor`` reports how far that is.
     SEARCH_WORDS: ClassVar[tuple[str, ...]] = ("ehdotus", "päätös")
@@ -269,6 +278,7 @@ class CaseMSpider(ArchivingSpider):
         self.held = True  # item pages of the listings wait until the API has answered
         self.pending: dict[str, tuple[Entry, dict, bool]] = {}
         self.body_names: list[str] = []
+        self.probed_ways: set[str] = set()  # in a probe, the ways an item was asked through
         self.search_results: dict[str, set[str]] = {}  # per word, the item ids its pages listed
         self.search_page_sizes: dict[str, int] = {}  # per word, the most results a page of it listed
 
@@ -385,10 +395,16 @@ class CaseMSpider(ArchivingSpider):
         key = casem_item_key(entry.url)
         if key is None or key in self.item_ids:
             return None
-        meeting_date = (
-            entry.meeting_date or _date(context.get("meeting_date")) or self.archived_date(entry.url)
-        )
+        meeting_date = entry.meeting_date or _date(context.get("meeting_date"))
+        archived = self.archived_reading(entry.url, context) if not changed or meeting_date is None else None
+        if archived is not None:
+            meeting_date = meeting_date or archived.meeting_date
+            # An agenda is due until it is minutes, whether or not the listing above it changed.
+            changed = changed or archived.document_type == "agenda"
         if meeting_date is not None and meeting_date < self.since:
+            return None
+        via = context.get("via", "listings")
+        if self.probe and via in self.probed_ways:
             return None
         self.item_ids.add(key)
         item_context = {
@@ -410,6 +426,8 @@ class CaseMSpider(ArchivingSpider):
         )
         if request is None:
             self.delivered.add(key)  # fresh in the archive, or not asked in a probe
+        elif self.probe:
+            self.probed_ways.add(via)
         return request
 
     def too_old(self, entry: Entry) -> bool:
@@ -419,8 +437,9 @@ class CaseMSpider(ArchivingSpider):
         year = url_year(entry.url)
         return year is not None and year < self.since.year
 
-    def archived_date(self, url: str) -> date | None:
-        """The meeting date of the archive's copy of an item a listing shows without one."""
+    def archived_reading(self, url: str, context: dict) -> PageReading | None:
+        """What the archive's copy of an item says of itself (its meeting date, agenda or minutes):
+        the date of a search result, and whether a known item can still change."""
         seen = self.known.get(document_key(url))
         if seen is None:
             return None
@@ -428,7 +447,7 @@ class CaseMSpider(ArchivingSpider):
             page = text_response(url, self.archive.read_blob(seen.sha256), None)
         except OSError:
             return None
-        return read_page(page).meeting_date
+        return read_page(page, context)
 
     def parse_item(self, response: Response):
         page, changed = self.page(response)
