@@ -37,6 +37,10 @@ LISTING_KINDS = {
     "search",
     "search_form",
     "meeting_list",
+    "meeting_page",
+    "api_root",
+    "api_nodes",
+    "api_contents",
 }
 
 

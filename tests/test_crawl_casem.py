@@ -90,23 +90,19 @@ def test_a_site_without_the_api_is_harvested_through_its_pages_breadcrumbs_and_s
     ) == [("Kunnanhallitus", date(2026, 4, 20), 90), ("Valtuusto", date(2026, 5, 11), 16)]
 
 
-def test_search_pages_are_followed_until_they_add_nothing_whatever_the_dates(demo_server, demo_settings):
+def test_search_pages_are_followed_until_they_run_out_whatever_the_dates(demo_server, demo_settings):
     crawl(demo_settings, ["hollola"])
-    pages = served(demo_server, "/hollola/fi-FI/haku?")
     by_word: dict[str, list[int]] = {}
-    for path in pages:
+    for path in served(demo_server, "/hollola/fi-FI/haku?"):
         params = dict(part.split("=", 1) for part in path.split("?", 1)[1].split("&"))
         assert (params["n"], params["d"], params["o"]) == ("23", "1", "Rank")
         by_word.setdefault(params["s"], []).append(int(params["page"]))
-    # 17 results of "ehdotus", 5 a page: the fourth page is shorter than the first and the last asked.
-    assert by_word["ehdotus"] == [1, 2, 3, 4]
-    assert set(by_word) == {
-        "ehdotus",
-        "p%C3%A4%C3%A4t%C3%B6s",
-        "Valtuusto",
-        "Kunnanhallitus",
-        "Hyvinvointilautakunta",
-        "Tekninen+lautakunta",
+    # 17 results for "ehdotus", 5 a page: the fourth page links no fifth. "päätös" then lists only
+    # items the crawl has, so no body's name is searched for.
+    expected = len(casem.search_results(demo_server.state.sites["hollola"], "päätös", False))
+    assert by_word == {
+        "ehdotus": [1, 2, 3, 4],
+        "p%C3%A4%C3%A4t%C3%B6s": list(range(1, (expected + 4) // 5 + 1)),
     }
 
 
@@ -207,3 +203,19 @@ def test_an_earlier_handling_from_the_api_is_the_boards_own_handling_and_one_mat
     assert query(
         demo_settings, "SELECT count(DISTINCT matter_id) FROM items WHERE diary_number = 'PADDno-2026-58'"
     ) == [(1,)]
+
+
+def test_an_unchanged_site_recrawled_downloads_no_item_whichever_address_it_meets_first(
+    demo_server, demo_settings
+):
+    crawl(demo_settings, ["hollola"])
+    archive = Archive(demo_settings.archive_dir)
+    before = len(list(archive.rows("hollola")))
+    crawl(demo_settings, ["hollola"])
+    rerun = list(archive.rows("hollola"))[before:]
+    items = Counter(row.status for row in rerun if row.kind == "item_page")
+    # the agendas of 14.9.2026 are asked again, as every agenda until it is minutes: answered 304
+    assert items == {304: 3}
+    assert Counter(row.status for row in rerun if row.kind not in ("robots", "api_root")) == {
+        304: len(rerun) - 2
+    }

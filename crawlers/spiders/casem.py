@@ -12,9 +12,11 @@ Three ways lead to a site's items, and the spider takes each where it answers:
 * **the search** ``/fi-FI/haku?n=23&d=1&s=<word>&o=Rank&page=<n>`` (the GET address the site's own
   ASP.NET search box redirects to), for what the first two do not reach: the pages list only the
   newest items. Results are ranked by relevance and carry a title only, so no date can end the walk:
-  each word's pages are followed until a page adds no result, and each result's date comes from its
-  item page. A result the archive already holds is dated by its archived page, so a later crawl
-  neither asks for one older than ``since`` nor revalidates an old one as often as a new one.
+  each word's pages are followed until they run out, and each result's date comes from its item page.
+  Words (a few that nearly every item holds, then the bodies' names) are searched one after another
+  until one lists only items the crawl already has. A result the archive already holds is dated by
+  its archived page, so a later crawl neither asks for one older than ``since`` nor revalidates an
+  old one as often as a new one.
 
 An item's key is its content id: the number in parentheses of ``…/<title slug>(<id>)``, the first number
 of ``/fi-FI/content/<id>/<node>`` (search results link that form) and the API's ``Contents(<id>)``. The
@@ -33,7 +35,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import ClassVar
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -265,6 +267,8 @@ class CaseMSpider(ArchivingSpider):
     SEARCH_WORDS: ClassVar[tuple[str, ...]] = ("ehdotus", "päätös")
     #: The ``n`` of the search address: the node searched under (23, the site's root, on the sites seen).
     SEARCH_NODE = 23
+    #: Results a page on the real sites; a shorter page that links no next one is the last.
+    SEARCH_PAGE_SIZE = 20
     #: A safety stop per word (20 results a page): 5,000 results.
     MAX_SEARCH_PAGES = 250
 
@@ -279,8 +283,15 @@ class CaseMSpider(ArchivingSpider):
         self.pending: dict[str, tuple[Entry, dict, bool]] = {}
         self.body_names: list[str] = []
         self.probed_ways: set[str] = set()  # in a probe, the ways an item was asked through
+        #: per item (its form, page or API answer, and its key), the address the archive holds it under
+        self.archived_url: dict[tuple[bool, str], str] = {}
+        for row in self.archive.rows(self.source.id):
+            if row.kind == "item_page" and row.seen and (key := casem_item_key(row.url)):
+                self.archived_url.setdefault((_is_api(row.url), key), row.url)
         self.search_results: dict[str, set[str]] = {}  # per word, the item ids its pages listed
         self.search_page_sizes: dict[str, int] = {}  # per word, the most results a page of it listed
+        self.search_added: dict[str, int] = {}  # per word, results that were new to the crawl
+        self.search_queue: list[str] = []  # words still to search
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -370,9 +381,11 @@ class CaseMSpider(ArchivingSpider):
                 item_context = {**context, "via": via, "listing_url": response.url}
                 if response.meta["kind"] == "meeting_page":
                     item_context["meeting_url"] = response.url
+                if response.meta["kind"] == "search" and self.is_new_to_crawl(entry):
+                    self.search_added[context["word"]] = self.search_added.get(context["word"], 0) + 1
                 yield self.listed_item(entry, item_context, changed)
         if response.meta["kind"] == "search":
-            yield self.next_search_page(context, reading)
+            yield self.after_search_page(page, context, reading)
 
     def meeting_page_request(self, entry: Entry) -> scrapy.Request | None:
         if self.too_old(entry):
@@ -395,8 +408,11 @@ class CaseMSpider(ArchivingSpider):
         key = casem_item_key(entry.url)
         if key is None or key in self.item_ids:
             return None
+        # One item, many addresses: it is asked for by the one the archive knows it by, so a later
+        # crawl that meets it first under another address still asks conditionally.
+        url = self.archived_url.get((_is_api(entry.url), key), entry.url)
         meeting_date = entry.meeting_date or _date(context.get("meeting_date"))
-        archived = self.archived_reading(entry.url, context) if not changed or meeting_date is None else None
+        archived = self.archived_reading(url, context) if not changed or meeting_date is None else None
         if archived is not None:
             meeting_date = meeting_date or archived.meeting_date
             # An agenda is due until it is minutes, whether or not the listing above it changed.
@@ -416,7 +432,7 @@ class CaseMSpider(ArchivingSpider):
             "section": entry.section,
         }
         request = self.fetch(
-            entry.url,
+            url,
             self.parse_item,
             "item_page",
             item_context,
@@ -474,7 +490,8 @@ class CaseMSpider(ArchivingSpider):
         missing = {key: held for key, held in self.pending.items() if key not in self.delivered}
         requests = [self.item_request(*held) for held in missing.values()]
         if self.search_helps(missing):
-            requests += [self.search_request(word, 1) for word in self.search_words()]
+            self.search_queue = self.search_words()
+            requests.append(self.next_search_word())
         scheduled = [r for r in requests if r is not None]
         for request in scheduled:
             self.crawler.engine.crawl(request)
@@ -499,11 +516,26 @@ class CaseMSpider(ArchivingSpider):
         context = {"via": "search", "word": word, "page": page}
         return self.fetch(f"{self.base}/haku?{query}", self.parse_listing, "search", context)
 
-    def next_search_page(self, context: dict, reading: PageReading) -> scrapy.Request | None:
-        """Results are ranked by relevance, not by date, so no date ends the walk: the next page is asked
-        for while a page adds results this word had not listed yet (a site may answer a page past the
-        end with the last one again, or with none) and is as long as the longest before it (a shorter
-        one is the last), up to ``MAX_SEARCH_PAGES``."""
+    def next_search_word(self) -> scrapy.Request | None:
+        """Words are searched one after another, so that one can tell the next is not needed."""
+        while self.search_queue:
+            if (request := self.search_request(self.search_queue.pop(0), 1)) is not None:
+                return request
+        return None
+
+    def is_new_to_crawl(self, entry: Entry) -> bool:
+        key = casem_item_key(entry.url)
+        return key is not None and key not in self.item_ids and key not in self.delivered
+
+    def after_search_page(
+        self, page: TextResponse, context: dict, reading: PageReading
+    ) -> scrapy.Request | None:
+        """Results are ranked by relevance, not by date, so no date ends the walk. The next page is
+        asked for while a page adds results this word had not listed (a site may answer a page past
+        the end with the last one again, or with none) and either links the next page or is as long
+        as a full page (20 results on real sites) and as the longest before it, up to
+        ``MAX_SEARCH_PAGES``. When a word's results end, the next word follows, unless this one
+        listed results and none was new to the crawl: then the search reaches nothing more."""
         word, number = context["word"], context["page"]
         seen = self.search_results.setdefault(word, set())
         listed = {key for e in reading.entries if e.kind == "item" and (key := casem_item_key(e.url))}
@@ -511,9 +543,27 @@ class CaseMSpider(ArchivingSpider):
         seen |= listed
         longest = self.search_page_sizes.get(word, 0)
         self.search_page_sizes[word] = max(longest, len(listed))
-        if not new or len(listed) < longest or number >= self.MAX_SEARCH_PAGES:
-            return None  # nothing new, or a page shorter than an earlier one: the last
-        return self.search_request(word, number + 1)
+        full = len(listed) >= max(self.SEARCH_PAGE_SIZE, longest)
+        if new and (full or _links_search_page(page, number + 1)) and number < self.MAX_SEARCH_PAGES:
+            return self.search_request(word, number + 1)
+        if seen and not self.search_added.get(word):
+            self.logger.info("%s: search for %r found nothing new; no more words", self.source.id, word)
+            self.search_queue = []
+            return None
+        return self.next_search_word()
+
+
+def _links_search_page(page: TextResponse, number: int) -> bool:
+    """Whether a results page links the results page ``number`` (its pager's next page)."""
+    for href in page.css("a[href]::attr(href)").getall():
+        url = page.urljoin(href)
+        if link_kind(url) == "search" and parse_qs(urlsplit(url).query).get("page") == [str(number)]:
+            return True
+    return False
+
+
+def _is_api(url: str) -> bool:
+    return opennc.content_id(url) is not None
 
 
 def _iso(value: date | None) -> str | None:
