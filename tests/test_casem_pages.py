@@ -319,3 +319,24 @@ def test_api_dates_are_helsinki_days_and_people_drop_their_contacts():
     two = "A Aalto;#hallintojohtaja;#040 1;#a@x.fi;#B Berg;#talousjohtaja;#;#b@x.fi;#"
     assert people_of(two) == "A Aalto, hallintojohtaja, B Berg, talousjohtaja"
     assert people_of("") is None
+
+
+@pytest.mark.parametrize(
+    ("render", "kind"),
+    [
+        (lambda: casem.bodies_page(HOLLOLA, BASE), "bodies"),
+        (lambda: casem.bodies_page(PADASJOKI, BASE), "bodies"),
+        (lambda: casem.body_page(HOLLOLA, "102", BASE), "meetings"),
+        (lambda: casem.body_page(PADASJOKI, "202", BASE), "meetings"),
+        (lambda: casem.meeting_page(HOLLOLA, HOLLOLA.meeting("hol-2026-04-20-102"), BASE), "meeting"),
+        (lambda: casem.search_page(HOLLOLA, "ehdotus", 1, BASE, True), "meetings"),
+        (lambda: casem.search_page(PADASJOKI, "ehdotus", 1, BASE, True), "meetings"),
+        (lambda: casem.item_page(HOLLOLA, *item_of(HOLLOLA, "hol-2026-04-20-102", 1), True, BASE), "item"),
+        (
+            lambda: casem.item_page(PADASJOKI, *item_of(PADASJOKI, "pad-2026-04-27-202", 1), True, BASE),
+            "item",
+        ),
+    ],
+)
+def test_a_saved_page_without_its_address_is_known_by_what_its_main_region_holds(render, kind):
+    assert read_page(page("file:///saved.html", render())).kind == kind

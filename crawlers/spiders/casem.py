@@ -160,17 +160,19 @@ def _bodies(page: TextResponse) -> list[Entry]:
 
 
 def _content_kind(page: TextResponse) -> str:
-    """The kind of a page whose address does not say (a saved file): by what it holds."""
-    text = page.text
-    heading = page_heading(main_region(_tree(text)) or _tree(text))
-    if (heading and SECTION_TITLE.match(heading)) or any(
-        HEADER.match(line) for line in html_lines(text)[:80]
-    ):
+    """The kind of a page whose address does not say (a saved file): by what its main region holds
+    (a side menu of bodies is on every page of the live layout, so it says nothing)."""
+    tree = _tree(page.text)
+    region = main_region(tree)
+    heading = page_heading(region or tree)
+    lines = html_lines(region.html if region is not None else page.text)
+    if (heading and SECTION_TITLE.match(heading)) or any(HEADER.match(line) for line in lines[:80]):
         return "item"
-    kinds = [link_kind(page.urljoin(h)) for h in page.css("a[href]::attr(href)").getall()]
+    hrefs = [a.attributes.get("href") or "" for a in (region or tree).css("a[href]")]
+    kinds = [link_kind(page.urljoin(href)) for href in hrefs]
     if heading and MEETING_LABEL.match(heading) and "item" in kinds:
         return "meeting"
-    if kinds.count("body") >= 2:
+    if (heading or "").casefold() == "toimielimet" or kinds.count("body") >= 2:
         return "bodies"
     return "meetings" if "item" in kinds else "unknown"
 
