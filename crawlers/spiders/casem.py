@@ -20,10 +20,11 @@ Three ways lead to a site's items, and the spider takes each where it answers:
 
 An item's key is its content id: the number in parentheses of ``…/<title slug>(<id>)``, the first number
 of ``/fi-FI/content/<id>/<node>`` (search results link that form) and the API's ``Contents(<id>)``. The
-site reaches one item by several addresses; the key asks for it once. Item pages found through the
-listings wait until the API has answered (Scrapy's idle signal), so an item the API delivered is not
-asked for again as a page, and the search runs only where the API did not answer, failed on an item,
-or lacks an item the pages list.
+site reaches one item by several addresses; the key asks for it once. The ways run in turn, each when
+nothing is in flight (Scrapy's idle signal): item pages the listings show wait until the API has
+answered, so an item the API delivered is not asked for again as a page; the search waits until those
+pages and their breadcrumbs' meetings are read, and runs only where the API did not answer, failed on
+a meeting or an item, or lacks an item the pages list.
 
 Dates come from the page text ("Kokous 16.3.2026"): the ``Kokous_<d><m><yyyy>`` token in a URL has no
 zero padding and ``Kokous_1112022`` may be 1.11. or 11.1.; only its year is certain, and a year before
@@ -188,9 +189,9 @@ def _item_page(page: TextResponse) -> PageReading:
     own = item.own
     entries = []
     if own.meeting_date is not None:
-        label = f"Kokous {own.meeting_date.day}.{own.meeting_date.month}.{own.meeting_date.year}"
         for row in link_rows(page, lambda url: link_kind(url) == "meeting"):
-            if row.text == label:
+            label = MEETING_LABEL.match(row.text)
+            if label and find_fi_date(label["date"]) == own.meeting_date:
                 entries.append(
                     Entry("meeting", row.url, body=own.body_printed, meeting_date=own.meeting_date)
                 )
@@ -282,6 +283,9 @@ class CaseMSpider(ArchivingSpider):
         self.item_ids: set[str] = set()  # items asked for (or known fresh) in this crawl, by content id
         self.delivered: set[str] = set()  # items the crawl has a document of
         self.held = True  # item pages of the listings wait until the API has answered
+        #: the walk's phase: discover (API and listings), structure (their items), search, done
+        self.phase = "discover"
+        self.missing: dict[str, tuple[Entry, dict, bool]] = {}  # listed items the API did not deliver
         self.pending: dict[str, tuple[Entry, dict, bool]] = {}
         self.body_names: list[str] = []
         self.probed_ways: set[str] = set()  # in a probe, the ways an item was asked through
@@ -484,16 +488,25 @@ class CaseMSpider(ArchivingSpider):
 
     # -- after the API has answered: held items and the search -------------------------------------
     def release_held_items(self, spider: scrapy.Spider) -> None:
-        """Once nothing is in flight (the API has answered, or not), the items the listings showed
-        that the API did not deliver are asked for as pages, and the search runs where it helps."""
-        if spider is not self or not self.held:
+        """Each time nothing is in flight, the next way to the items: first (once the API has answered,
+        or not) the items the listings showed that the API did not deliver, with the meetings their
+        breadcrumbs link; then, where it helps, the search, for what neither reached. So the search
+        adds only what the site's structure does not link, and an item is archived under the address
+        its structure gives it whenever it has one."""
+        if spider is not self or self.phase == "done":
             return
-        self.held = False
-        missing = {key: held for key, held in self.pending.items() if key not in self.delivered}
-        requests = [self.item_request(*held) for held in missing.values()]
-        if self.search_helps(missing):
-            self.search_queue = self.search_words()
-            requests.append(self.next_search_word())
+        requests: list[scrapy.Request | None] = []
+        if self.phase == "discover":
+            self.phase, self.held = "structure", False
+            self.missing = {key: held for key, held in self.pending.items() if key not in self.delivered}
+            requests = [self.item_request(*held) for held in self.missing.values()]
+        if self.phase == "structure" and not any(requests):
+            self.phase = "search"
+            if self.search_helps(self.missing):
+                self.search_queue = self.search_words()
+                requests = [self.next_search_word()]
+        elif self.phase == "search":
+            self.phase = "done"
         scheduled = [r for r in requests if r is not None]
         for request in scheduled:
             self.crawler.engine.crawl(request)
