@@ -42,6 +42,10 @@ LISTING_KINDS = {
     "search_form",
     "meeting_list",
     "feed",
+    "meeting_page",
+    "api_root",
+    "api_nodes",
+    "api_contents",
 }
 
 

@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from demo_sites import casem, dynasty, pdf, tweb
+from demo_sites import casem, dynasty, opennc, pdf, tweb
 from demo_sites.content import DemoSite, load_sites
 from demo_sites.faults import BODY_FAULTS, Fault, FaultPlan, faulty_body
 
@@ -46,6 +46,7 @@ DEMO_SOURCES = (
     # Heinola's real site moved to a year-named folder in 2025; the demo keeps such a prefix.
     DemoSource("heinola", "Heinola", "municipality", "dynasty", "heinola/dynasty2025"),
     DemoSource("hollola", "Hollola", "municipality", "casem", "hollola"),
+    DemoSource("padasjoki", "Padasjoki", "municipality", "casem", "padasjoki"),
     DemoSource(
         "paijat-hameen-hyvinvointialue", "Päijät-Hämeen hyvinvointialue", "wellbeing_county", "tweb", "phhyky"
     ),
@@ -124,22 +125,32 @@ def _find_item(site: DemoSite, ident: str):
 
 
 def _casem_response(site: DemoSite, state: DemoState, rest: str, query: dict[str, str], base: str):
+    """A CaseM page: the bodies, a body, a meeting, an item (either address), or the search GET form
+    ``haku?n=23&d=1&s=<word>&o=Rank&page=<n>``."""
     published = state.minutes_published
     if rest == "Toimielimet":
         return casem.bodies_page(site, base)
     body = next((b for b in site.bodies if rest == f"Toimielimet/{casem.body_slug(b.name)}"), None)
     if body is not None:
-        return casem.body_page(site, body.id, base, published)
-    if rest == "haku":
-        body = next((b for b in site.bodies if casem.body_slug(b.name) == query.get("toimielin")), None)
+        return casem.body_page(site, body.id, base)
+    if rest.lower() == "haku":
         page = query.get("page", "1")
-        if body is not None and page.isdigit() and int(page) >= 1:
-            return casem.search_page(site, body.id, int(page), base, published)
+        if query.get("s", "").strip() and page.isdigit() and int(page) >= 1:
+            return casem.search_page(site, query["s"], int(page), base, published)
         return None
+    if meeting := casem.find_meeting(site, rest):
+        return casem.meeting_page(site, meeting, base)
     found = casem.find_item(site, rest)
     if found:
-        return casem.item_page(site, *found, published)
+        return casem.item_page(site, *found, published, base)
     return None
+
+
+def _open_api_response(site: DemoSite, state: DemoState, rest: str, query: dict[str, str], metadata: str):
+    """The open API of a CaseM demo site that has one (``casem.OPEN_API``); None is a 404."""
+    if site.source_id not in casem.OPEN_API:
+        return None
+    return opennc.api_answer(site, rest, query, state.minutes_published, metadata)
 
 
 def _tweb_response(
@@ -305,6 +316,11 @@ def _make_handler(state: DemoState, sources: dict[str, DemoSource]):
                     html = _casem_response(site, state, rest[len("fi-FI/") :], query, f"{prefix}fi-FI")
                     if html is not None:
                         return 200, html.encode("utf-8"), "text/html; charset=utf-8"
+                elif source.platform == "casem" and rest.startswith("api/opennc/v1/"):
+                    host = f"http://{self.headers.get('Host', '127.0.0.1')}{prefix}api/opennc/v1/"
+                    answer = _open_api_response(site, state, rest[len("api/opennc/v1/") :], query, host)
+                    if answer is not None:
+                        return 200, answer, opennc.CONTENT_TYPE
                 elif rest == "cgi/DREQUEST.PHP":
                     rss_base = f"http://{self.headers.get('Host', '127.0.0.1')}{prefix}cgi/DREQUEST.PHP"
                     feed = _dynasty_feed(site, state, query, rss_base)

@@ -241,6 +241,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         for h in report
     ]
     print(format_table(columns, rows, width=90))
+    ways = [(h.source_id, "; ".join(p.describe() for p in h.paths)) for h in report if h.paths]
+    if ways:
+        print("\nways to the items, and how far back each reaches:")
+        for source_id, described in ways:
+            print(f"  {source_id}: {described}")
     return 0 if all(h.ok for h in report) else 1
 
 

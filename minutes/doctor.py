@@ -3,13 +3,15 @@
 A probe crawl walks every listing level of each source (entry page → bodies → meetings) but asks for
 only a few meetings and one item, into a scratch archive that is thrown away. Each stage must yield
 something: a site redesign shows up as the first stage that comes back empty, which says where to look
-("the entry page answers but lists no bodies") before a months-long gap does.
+("the entry page answers but lists no bodies") before a months-long gap does. Each source also says
+which ways to its items answered and how far back each reaches (``minutes.discovery``): a CaseM site
+whose open API is gone and whose search reaches two months is a source that needs looking at.
 """
 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from crawlers.run import crawl
 from crawlers.spiders import SPIDERS
 from crawlers.spiders.base import ROBOTS_REFUSAL
 from minutes.config import Settings, today_in_helsinki
+from minutes.discovery import PathReach, reach_of
 from minutes.registry import Source, load_registry, select_sources
 from parsing.records import build_records
 
@@ -35,6 +38,8 @@ class Health:
     meetings: int
     items_parsed: int
     problem: str | None  # None when every stage yielded something
+    #: per way to the items (the walk; CaseM's open API, listings and search): what it answered
+    paths: tuple[PathReach, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -105,5 +110,8 @@ def diagnose(
         for source in sources:
             parsed = sum(1 for r in records.items if r["source_id"] == source.id and r["is_own_page"])
             errors = [e["reason"] for e in records.parse_errors if e["source_id"] == source.id]
-            report.append(health_of(source, list(archive.rows(source.id)), parsed, errors))
+            rows = list(archive.rows(source.id))
+            items = [r for r in records.items if r["source_id"] == source.id]
+            health = health_of(source, rows, parsed, errors)
+            report.append(replace(health, paths=tuple(reach_of(source, archive, rows, items))))
         return report

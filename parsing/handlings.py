@@ -113,9 +113,13 @@ DATE_CELL = re.compile(r"^\s*(?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*$")
 #: The task class printed under a diary number on its own line ("00.01.01.00"): part of the number's
 #: record, not a title.
 TASK_CLASS = re.compile(r"^\s*\d{2}(?:\.\d{2}){1,4}\s*$")
+#: A diary number standing alone on its line, in the forms the platforms print: the archive code form
+#: ``810/04.03.01/2020``, optionally after an organisation code (``KH 810/…``, ``TRE:4787/10.03.01/2016``);
+#: CaseM's ``<organisation>Dno-<year>-<n>``, where the organisation is an upper-case code (``HOLDno``), a
+#: capitalised abbreviation (``MliDno``) or a whole place name (``JyväskyläDno``); and ``225/2022``.
 DIARY_NUMBER = re.compile(
-    r"^\s*(?P<dno>(?:[A-ZÅÄÖ]{2,8}(?:\s|/)?)?\d{1,6}/\d{2}(?:\.\d{2}){0,6}/\d{4}"
-    r"|[A-ZÅÄÖ]{2,8}Dno-\d{4}-\d+|\d{1,6}/\d{4})\s*$"
+    r"^\s*(?P<dno>(?:[A-ZÅÄÖ]{2,8}(?:\s|/|:\s?)?)?\d{1,6}/\d{2}(?:\.\d{2}){0,6}/\d{4}"
+    r"|[A-ZÅÄÖ][A-Za-zÅÄÖåäö]{1,20}Dno-\d{4}-\d+|\d{1,6}/\d{4})\s*$"
 )
 ATTACHMENT_LINE = re.compile(r"^\s*\d{1,2}(?:\t|\s+\|\s+|\s+)\S")
 FURNITURE = re.compile(

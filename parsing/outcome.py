@@ -75,6 +75,10 @@ COUNTER_LOST = re.compile(
 )
 PROPOSAL_WORD = re.compile(r"(?:päätös)?ehdotu\w*|(?:päätös)?esity\w*", re.I)
 MOTION = re.compile(r"ehdotti[^.]*?(?:,\s*)?että\s+(?P<content>[^.]+)", re.I)
+#: A sentence of a decision that reports a motion or its support ("Strandman esitti, että asia
+#: palautetaan…", "Hokkanen kannatti…"): what someone moved, not what was decided (CaseM prints the
+#: whole course of a vote in the decision).
+MOVED = re.compile(r"\b(?:esitti|ehdotti)\b[^.]*\bettä\b|\bkannatti\b", re.I)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
 
 
@@ -159,13 +163,15 @@ def decision_outcome(proposal: str | None, decision: str | None, discussion: str
     if not decision or not decision.strip():
         return None
     sentences = [s for s in _sentences(decision) if not _about_a_counter_that_lost(s)]
+    moved = [s for s in sentences if MOVED.search(s)]
+    sentences = [s for s in sentences if s not in moved]
     text = " ".join(sentences)
     if RETURNED.search(text):
         return "returned"
     if TABLED.search(text):
         return "tabled"
     if won := _winning_counter(sentences):
-        return _counter_outcome(*won, discussion)
+        return _counter_outcome(*won, " ".join([discussion or "", *moved]))
     if AMENDED.search(text):
         return "approved_amended"
     if rejection := _rejection_outcome(proposal, sentences):

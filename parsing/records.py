@@ -40,6 +40,8 @@ def parse_item_document(source: Source, row: ManifestRow, body: bytes) -> Parsed
     if source.platform == "tweb":
         return parse_tweb_document(body, row.context, source.abbreviations, url=row.url)
     html = decode_page(body, row.content_type)
+    if source.platform == "casem":  # an open-API answer names no meeting: its listing did
+        return parse_casem_page(html, row.url, source.abbreviations, row.context)
     return PAGE_PARSERS[source.platform](html, row.url, source.abbreviations)
 
 
@@ -110,8 +112,14 @@ def crawl_error_rows(rows: Iterable[ManifestRow]) -> list[dict]:
             "attempt": row.attempt,
         }
         for row in rows
-        if row.error or (row.status is not None and row.status >= 400 and row.kind != "robots")
+        if row.error or (row.status is not None and row.status >= 400 and not _absence_expected(row))
     ]
+
+
+def _absence_expected(row: ManifestRow) -> bool:
+    """robots.txt, and a discovery path asked whether it exists (the CaseM open API): a 404 there
+    says what the site offers, not that a fetch failed (``minutes doctor`` reports it as that)."""
+    return row.kind == "robots" or (row.context.get("may_be_absent") and row.status in (404, 410))
 
 
 def item_page_versions(rows: list[ManifestRow]) -> list[PageVersion]:
@@ -285,13 +293,16 @@ def resolve_carried_handlings(rows: Iterable[dict]) -> tuple[list[dict], dict[st
         if not row["is_own_page"]:
             if row["meeting_date"] is not None:
                 own = own_by_section.get((row["source_id"], row["body"], row["meeting_date"], row["section"]))
-            elif row["diary_number"]:
+            if own is None and row["diary_number"] and row["section"] is None:
+                # CaseM prints an earlier handling without a date, and its open API with a date but
+                # without a § (Article 0): the diary number finds its own page, on that date if known.
                 carried_on = page_date.get(row["url"])
                 matches = [
                     r["item_id"]
                     for r in own_by_dno.get((row["source_id"], row["diary_number"]), [])
                     if r["url"] != row["url"]
                     and (row["body"] is None or r["body"] == row["body"])
+                    and (row["meeting_date"] is None or r["meeting_date"] == row["meeting_date"])
                     and (carried_on is None or r["meeting_date"] < carried_on)
                 ]
                 own = matches[0] if len(matches) == 1 else None

@@ -136,7 +136,7 @@ def test_after_the_faults_stop_a_rerun_yields_the_warehouse_a_healthy_run_yields
 
 
 def test_on_the_bad_day_every_sources_crawl_finishes(day):
-    assert day.statuses == ["finished"] * 4
+    assert day.statuses == ["finished"] * 5
 
 
 @pytest.mark.parametrize("name", sorted(RECORDED))

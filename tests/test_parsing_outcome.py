@@ -138,3 +138,17 @@ def test_an_agenda_without_a_decision_has_no_outcome():
 def test_a_council_approving_its_boards_proposal_approves_it_unamended(decision):
     proposal = "Kunnanhallitus esittää valtuustolle, että valtuusto hyväksyy yhteistoimintasopimuksen."
     assert decision_outcome(proposal, decision) == "approved"
+
+
+def test_a_motion_reported_in_the_decision_that_lost_the_vote_leaves_the_proposal_approved():
+    decision = (
+        "Keskustelun aikana Strandman esitti, että asia palautetaan uudelleen valmisteltavaksi. "
+        "Hokkanen kannatti Strandmanin esitystä. Suoritetussa äänestyksessä annettiin 5 jaa-ääntä ja "
+        "5 ei-ääntä. Puheenjohtaja totesi esittelijän esityksen tulleen hyväksytyksi puheenjohtajan äänen "
+        "ratkaistessa äänestyksen tuloksen."
+    )
+    assert decision_outcome(APPROVE, decision) == "approved"
+    won = decision.replace(
+        "esittelijän esityksen tulleen hyväksytyksi", "asian palautetun uudelleen valmisteltavaksi"
+    )
+    assert decision_outcome(APPROVE, won) == "returned"

@@ -18,6 +18,11 @@ def test_a_real_page_reads_as_its_expectations_say(shared_dir, page):
     assert wrong == []
 
 
+def test_every_real_markup_file_has_expectations(shared_dir):
+    files = sorted(p.name for p in (shared_dir / "real-markup").iterdir() if p.name != "README.md")
+    assert sorted(page["file"] for page in GOLD) == files
+
+
 @pytest.mark.skipif(not (SHARED / "real-markup").is_dir(), reason="../shared is absent")
 def test_the_expectations_can_fail():
     page = dict(GOLD[0], kind="no such kind")

@@ -60,6 +60,11 @@ class ArchivingSpider(scrapy.Spider):
     #: The manifest kinds of each stage of the walk, for ``minutes doctor``: the entry page, the pages
     #: that list a body's meetings, the meeting listings, and the items.
     STAGES: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: The ways to a site's items and the manifest kinds of each one's listings, for ``minutes doctor``
+    #: (which answered, how far back each reaches). Empty: one way, the walk of ``STAGES``.
+    DISCOVERY: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: In a probe, how many documents of each kind are worth asking for.
+    PROBE_LIMITS: ClassVar[dict[str, int]] = PROBE_LIMITS
 
     def __init__(
         self,
@@ -150,7 +155,7 @@ class ArchivingSpider(scrapy.Spider):
     ) -> scrapy.Request | None:
         """A request for ``url``, conditional when the archive has it; None when not worth asking."""
         if self.probe:
-            limit = PROBE_LIMITS.get(kind)
+            limit = self.PROBE_LIMITS.get(kind)
             if limit is not None and self.probed.get(kind, 0) >= limit:
                 return None
             self.probed[kind] = self.probed.get(kind, 0) + 1

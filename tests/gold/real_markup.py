@@ -62,7 +62,8 @@ def observed_page_fields(result: dict) -> dict[str, object]:
 
 def comparisons(shared: Path, page: dict) -> Iterator[Comparison]:
     """Each expected field of one page against what is read from it. ``entry_dates`` may be given as
-    ``{first, last, distinct}`` for a long listing instead of every date."""
+    ``{first, last, distinct}`` for a long listing instead of every date; ``null = [...]`` in an entry
+    or a handling lists the fields that must be NULL."""
     result = read(shared, page)
     observed = observed_page_fields(result)
     for field in PAGE_FIELDS:
