@@ -236,13 +236,9 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    home = Path(os.environ.get("DAGSTER_HOME", "dagster_home")).resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DAGSTER_HOME": str(home)}
-    dagster = Path(sys.executable).with_name("dagster")
-    command = [str(dagster), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(args.port)]
-    os.execve(command[0], command, env)
-    return 0  # not reached
+    from minutes.ui import run_ui
+
+    return run_ui(args.port, Path(os.environ.get("DAGSTER_HOME", "dagster_home")).resolve())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -378,9 +374,10 @@ def build_parser() -> argparse.ArgumentParser:
         "ui",
         cmd_ui,
         "the Dagster UI on this project's instance (127.0.0.1)",
-        "Runs `dagster dev` with DAGSTER_HOME (default ./dagster_home): schedules, runs, checks.",
+        "Runs `dagster dev` with DAGSTER_HOME (default ./dagster_home): schedules, sensors, runs, checks. "
+        "SIGTERM or SIGINT stops it and every process it started within seconds.",
     )
-    ui.add_argument("--port", type=int, default=3000, help="default 3000")
+    ui.add_argument("--port", type=int, default=3000, help="port of the UI on 127.0.0.1 (default 3000)")
     return parser
 
 
