@@ -111,10 +111,10 @@ def cmd_process(args: argparse.Namespace) -> int:
         f"{report.handlings} handlings in {report.matters} matters; {report.parse_errors} parse errors, "
         f"{report.crawl_errors} crawl errors; warehouse {report.load.path}"
     )
-    if report.failed_sources:
+    if report.rejected_sources:
         print(
-            f"minutes process: the rows of {', '.join(report.failed_sources)} could not be built "
-            "(see parse_errors, stage 'records'); the other sources loaded",
+            f"minutes process: the new parse of {', '.join(report.rejected_sources)} was not accepted "
+            "(see parse_errors, stage 'records'); their last accepted rows and the other sources loaded",
             file=sys.stderr,
         )
         return 1
@@ -292,7 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
         "process",
         cmd_process,
         "raw archive → parsed, linked, loaded; no network",
-        "Exits 1, naming the source, when a source's rows could not be built; the other sources load.",
+        "Exits 1, naming the source, when a source's new parse was not accepted (its rows could not be "
+        "built, required fields missing, repeated keys): its last accepted rows load, and the other "
+        "sources' new ones.",
     )
     _add_common(proc)
 
