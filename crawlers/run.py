@@ -168,7 +168,7 @@ def _counts(stats: dict) -> str:
         f"{stats.get('minutes/items_listed', 0)} items listed, "
         f"{stats.get('minutes/items', 0)} item pages read "
         f"({stats.get('minutes/items_changed', 0)} new or changed), "
-        f"{stats.get('minutes/documents', 0)} documents, {stats.get('minutes/failures', 0)} failures"
+        f"{stats.get('minutes/documents', 0)} documents, {stats.get('minutes/failures', 0)} failed"
     )
 
 
