@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 #: How long the Dagster services get to shut down by themselves before the rest of the group is killed.
-GRACE_SECONDS = 6.0
+GRACE_SECONDS = 5.0
 
 
 class _Stop(Exception):

@@ -1,0 +1,93 @@
+"""``minutes ui`` is a service: SIGTERM (a service manager) or SIGINT (Ctrl-C) stops it and every process
+it started (webserver, daemon, code servers) within 10 seconds."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def alive(pid: int) -> bool:
+    """A process that exists and is not a zombie (an exited child nobody has reaped yet is gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_minutes_ui_stops_with_every_process_it_started_within_ten_seconds(tmp_path, signum):
+    port = free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    # Started as a service manager would: in the background, with SIGINT ignored (as a non-interactive
+    # shell starts a background job), which is what made dagster dev deaf to SIGTERM.
+    ui = subprocess.Popen(
+        [sys.executable, "-m", "minutes.cli", "ui", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while not answers(port):
+            assert ui.poll() is None, f"minutes ui exited with {ui.returncode} before it answered"
+            assert time.monotonic() < deadline, "the webserver did not answer within 180 s"
+            time.sleep(1)
+        started = descendants(ui.pid)
+        assert len(started) >= 3  # dagster dev, its webserver and its daemon, and their code servers
+        if signum == signal.SIGINT:
+            ui.send_signal(signal.SIGINT)  # what Ctrl-C sends: the handler is ours, not the ignored one
+        else:
+            ui.terminate()
+        stopped = time.monotonic()
+        assert ui.wait(timeout=10) == 0
+        while any(alive(pid) for pid in started) and time.monotonic() - stopped < 10:
+            time.sleep(0.2)
+        assert [pid for pid in started if alive(pid)] == []
+        assert time.monotonic() - stopped < 10
+    finally:
+        if ui.poll() is None:
+            ui.kill()
