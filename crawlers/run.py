@@ -143,6 +143,8 @@ class _ForwardingHandler(logging.Handler):
         self.tell = tell
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.name == "py.warnings":
+            return  # deprecation notices are for developers, and stay on standard error
         try:
             self.tell(f"{record.name}: {record.getMessage()}")
         except Exception:  # a report that cannot be sent must not stop the crawl
@@ -233,8 +235,9 @@ def _run_in_this_process(
     with ExitStack() as held:
         # One writer per manifest, whatever started the crawl (a schedule, a person, the CLI): a second
         # crawl of a source waits here until the first has finished. Sorted, so two crawls never deadlock.
+        # The locks (<data dir>/locks/crawl-<source>.lock) stay out of the archive, which holds only data.
         for source in sorted(sources, key=lambda s: s.id):
-            held.enter_context(exclusive(archive.manifest_path(source.id)))
+            held.enter_context(exclusive(settings.data_dir / "locks" / f"crawl-{source.id}"))
         # read before the crawl appends, which ends a torn fragment so that it stays a line of its own
         torn = {source.id: archive.torn_lines(source.id) for source in sources}
         for source in sources:

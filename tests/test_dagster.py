@@ -49,6 +49,7 @@ class Pipeline:
         self.settings = settings
         self.instance = instance
         self.defs = definitions(resource_for(settings))
+        self.cursor: str | None = None
 
     def crawl(self, source_id: str):
         job = self.defs.resolve_job_def("crawl_sources")
@@ -62,8 +63,6 @@ class Pipeline:
         if isinstance(result, dg.SensorResult) and result.cursor:
             self.cursor = result.cursor
         return result
-
-    cursor: str | None = None
 
     def process(self, request: dg.RunRequest):
         job = self.defs.resolve_job_def("process_archive")

@@ -1,6 +1,7 @@
 """``minutes ui`` is a service: SIGTERM (a service manager) or SIGINT (Ctrl-C) stops it and every process
 it started (webserver, daemon, code servers) within 10 seconds."""
 
+import json
 import os
 import signal
 import socket
@@ -47,12 +48,37 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
-def answers(port: int) -> bool:
+LOCATIONS = (
+    "{ workspaceOrError { ... on Workspace { locationEntries "
+    "{ name loadStatus locationOrLoadError { __typename } } } } }"
+)
+
+
+def locations(port: int) -> list[tuple[str, str, str]] | None:
+    """The code locations the webserver has (name, load status, what loaded), or None while it does not
+    answer yet."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": LOCATIONS}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
+        with urllib.request.urlopen(request, timeout=5) as response:
+            entries = json.load(response)["data"]["workspaceOrError"]["locationEntries"]
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
+    return [(e["name"], e["loadStatus"], (e["locationOrLoadError"] or {}).get("__typename")) for e in entries]
+
+
+def wait_until_loaded(port: int, process: subprocess.Popen) -> list[tuple[str, str, str]]:
+    deadline = time.monotonic() + 180
+    while True:
+        found = locations(port)
+        if found and all(status == "LOADED" for _, status, _ in found):
+            return found
+        assert process.poll() is None, f"exited with {process.returncode} before its code location loaded"
+        assert time.monotonic() < deadline, f"no code location loaded within 180 s: {found}"
+        time.sleep(1)
 
 
 @pytest.mark.timeout(240)
@@ -71,11 +97,7 @@ def test_minutes_ui_stops_with_every_process_it_started_within_ten_seconds(tmp_p
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
-        deadline = time.monotonic() + 180
-        while not answers(port):
-            assert ui.poll() is None, f"minutes ui exited with {ui.returncode} before it answered"
-            assert time.monotonic() < deadline, "the webserver did not answer within 180 s"
-            time.sleep(1)
+        assert wait_until_loaded(port, ui) == [("minutes", "LOADED", "RepositoryLocation")]
         started = descendants(ui.pid)
         assert len(started) >= 3  # dagster dev, its webserver and its daemon, and their code servers
         if signum == signal.SIGINT:
@@ -91,3 +113,22 @@ def test_minutes_ui_stops_with_every_process_it_started_within_ten_seconds(tmp_p
     finally:
         if ui.poll() is None:
             ui.kill()
+
+
+@pytest.mark.timeout(240)
+def test_dagster_dev_from_the_repository_root_loads_the_definitions_with_no_arguments(tmp_path):
+    from minutes.ui import stop_group
+
+    port = free_port()
+    dev = subprocess.Popen(
+        [str(Path(sys.executable).with_name("dagster")), "dev", "-p", str(port)],
+        cwd=REPO,
+        env={**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster_home")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert wait_until_loaded(port, dev) == [("minutes", "LOADED", "RepositoryLocation")]
+    finally:
+        stop_group(dev)
