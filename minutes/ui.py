@@ -6,7 +6,9 @@ every process of it gone soon after. ``dagster dev`` maps SIGTERM to whatever SI
 so it used to ignore SIGTERM too, and its webserver, daemon and code servers outlived it. Here
 ``dagster dev`` runs as a child in a process group of its own (with SIGINT at its default, since Python
 handlers are reset on exec): on SIGTERM or SIGINT the whole group is asked to stop with SIGINT, and
-whatever of it is still there after ``GRACE_SECONDS`` is killed.
+whatever of it is still there after ``GRACE_SECONDS`` is killed. The code location comes from a workspace
+file written into DAGSTER_HOME, so ``minutes ui`` works from any directory and names the location as
+``dagster dev`` from the repository root does.
 """
 
 from __future__ import annotations
@@ -33,21 +35,32 @@ def _raise_stop(signum: int, _frame) -> None:
     raise _Stop(signum)
 
 
-def dagster_dev_command(port: int, host: str = "127.0.0.1") -> list[str]:
-    """``dagster dev`` on this project's definitions (named in pyproject.toml's [tool.dagster])."""
+#: The code location, named as ``dagster dev`` from the repository root names it (pyproject.toml's
+#: [tool.dagster]), so both keep one set of schedule and sensor states in the instance.
+WORKSPACE = """load_from:
+  - python_module:
+      module_name: pipelines.definitions
+      location_name: minutes
+"""
+
+
+def dagster_dev_command(port: int, workspace: Path, host: str = "127.0.0.1") -> list[str]:
+    """``dagster dev`` on this project's definitions, from any working directory."""
     dagster = Path(sys.executable).with_name("dagster")
-    return [str(dagster), "dev", "-m", "pipelines.definitions", "-h", host, "-p", str(port)]
+    return [str(dagster), "dev", "-w", str(workspace), "-h", host, "-p", str(port)]
 
 
 def run_ui(port: int, dagster_home: Path) -> int:
     """Run the Dagster UI until it exits or this process is told to stop; its exit status (0 on a stop
     by signal)."""
     dagster_home.mkdir(parents=True, exist_ok=True)
+    workspace = dagster_home / "workspace.yaml"
+    workspace.write_text(WORKSPACE, encoding="utf-8")
     env = {**os.environ, "DAGSTER_HOME": str(dagster_home)}
     previous = {s: signal.signal(s, _raise_stop) for s in (signal.SIGTERM, signal.SIGINT)}
     child = None
     try:
-        child = subprocess.Popen(dagster_dev_command(port), env=env, start_new_session=True)
+        child = subprocess.Popen(dagster_dev_command(port, workspace), env=env, start_new_session=True)
         return child.wait()
     except _Stop:
         return 0

@@ -120,6 +120,7 @@ def test_dagster_dev_from_the_repository_root_loads_the_definitions_with_no_argu
     from minutes.ui import stop_group
 
     port = free_port()
+    (tmp_path / "dagster_home").mkdir()
     dev = subprocess.Popen(
         [str(Path(sys.executable).with_name("dagster")), "dev", "-p", str(port)],
         cwd=REPO,
