@@ -1,6 +1,7 @@
 """``minutes ui`` is a service: SIGTERM (a service manager) or SIGINT (Ctrl-C) stops it and every process
 it started (webserver, daemon, code servers) within 10 seconds."""
 
+import contextlib
 import json
 import os
 import signal
@@ -111,8 +112,24 @@ def test_minutes_ui_stops_with_every_process_it_started_within_ten_seconds(tmp_p
         assert [pid for pid in started if alive(pid)] == []
         assert time.monotonic() - stopped < 10
     finally:
-        if ui.poll() is None:
-            ui.kill()
+        stop_whatever_is_left(ui)
+
+
+def stop_whatever_is_left(ui: subprocess.Popen) -> None:
+    """After a failed assertion: stop minutes ui and everything it started, so no failure leaves a
+    webserver or daemon behind (SIGKILL to minutes ui alone would orphan them)."""
+    if ui.poll() is not None:
+        return
+    left = descendants(ui.pid)
+    ui.terminate()
+    try:
+        ui.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        ui.kill()
+        ui.wait()
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 @pytest.mark.timeout(240)
