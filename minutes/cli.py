@@ -112,10 +112,10 @@ def cmd_process(args: argparse.Namespace) -> int:
         f"{report.handlings} handlings in {report.matters} matters; {report.parse_errors} parse errors, "
         f"{report.crawl_errors} crawl errors; warehouse {report.load.path}"
     )
-    if report.failed_sources:
+    if report.rejected_sources:
         print(
-            f"minutes process: the rows of {', '.join(report.failed_sources)} could not be built "
-            "(see parse_errors, stage 'records'); the other sources loaded",
+            f"minutes process: the new parse of {', '.join(report.rejected_sources)} was not accepted "
+            "(see parse_errors, stage 'records'); their last accepted rows and the other sources loaded",
             file=sys.stderr,
         )
         return 1
@@ -262,13 +262,9 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    home = Path(os.environ.get("DAGSTER_HOME", "dagster_home")).resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DAGSTER_HOME": str(home)}
-    dagster = Path(sys.executable).with_name("dagster")
-    command = [str(dagster), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(args.port)]
-    os.execve(command[0], command, env)
-    return 0  # not reached
+    from minutes.ui import run_ui
+
+    return run_ui(args.port, Path(os.environ.get("DAGSTER_HOME", "dagster_home")).resolve())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -323,7 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
         "process",
         cmd_process,
         "raw archive → parsed, linked, loaded; no network",
-        "Exits 1, naming the source, when a source's rows could not be built; the other sources load.",
+        "Exits 1, naming the source, when a source's new parse was not accepted (its rows could not be "
+        "built, required fields missing, repeated keys): its last accepted rows load, and the other "
+        "sources' new ones.",
     )
     _add_common(proc)
 
@@ -423,9 +421,10 @@ def build_parser() -> argparse.ArgumentParser:
         "ui",
         cmd_ui,
         "the Dagster UI on this project's instance (127.0.0.1)",
-        "Runs `dagster dev` with DAGSTER_HOME (default ./dagster_home): schedules, runs, checks.",
+        "Runs `dagster dev` with DAGSTER_HOME (default ./dagster_home): schedules, sensors, runs, checks. "
+        "SIGTERM or SIGINT stops it and every process it started within seconds.",
     )
-    ui.add_argument("--port", type=int, default=3000, help="default 3000")
+    ui.add_argument("--port", type=int, default=3000, help="port of the UI on 127.0.0.1 (default 3000)")
     return parser
 
 

@@ -1,24 +1,48 @@
-"""Raw archive → warehouse, with no network: parse and normalise, link, load.
+"""Raw archive → warehouse, with no network: parse and normalise (per source), link, load.
 
 Each stage is a function of the previous stage's output, so the CLI runs them in one go and Dagster
-runs them as separate assets. The warehouse is rebuilt from the archive every time: the result depends
-only on what was fetched, and a rerun over the same archive yields the same tables.
+runs them as separate assets (``pipelines/assets.py``), handing the output on through its IO manager.
+Parsing is per source, and a source's parse replaces the rows it had only when accepted
+(``minutes/acceptance.py``, ``minutes/parsed.py``); linking and loading always take every source's
+last accepted rows. The result depends only on what was fetched: a rerun over the same archive yields
+the same tables.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
 
 from archive import Archive
-from linking.matters import Link, link_handlings
+from linking.matters import link_handlings
+from minutes.acceptance import judge
 from minutes.config import Settings
+from minutes.parsed import ParsedRecords, ParsedStore, SourceParse
 from minutes.registry import Source, load_registry
-from parsing.records import Records, build_records
+from parsing.records import build_records
 from warehouse.load import LoadReport, load_warehouse
+
+#: What linking compares an item on (``linking.matters.comparison_text`` and its content key).
+LINK_COLUMNS = (
+    "item_id",
+    "source_id",
+    "meeting_date",
+    "title",
+    "diary_number",
+    "is_procedural",
+    "explanation",
+    "proposal",
+    "text",
+)
+LINK_SCHEMA = {
+    "item_id_a": pl.String,
+    "item_id_b": pl.String,
+    "link_type": pl.String,
+    "score": pl.Float64,
+    "evidence": pl.String,
+}
 
 
 @dataclass(frozen=True)
@@ -28,30 +52,73 @@ class ProcessReport:
     parse_errors: int
     crawl_errors: int
     load: LoadReport
-    #: sources whose rows could not be built this time: their handlings are missing from this load
-    failed_sources: tuple[str, ...] = ()
+    #: sources whose newest parse was not accepted: the warehouse holds their last accepted rows
+    rejected_sources: tuple[str, ...] = ()
 
 
-def parse_stage(settings: Settings, sources: list[Source] | None = None) -> Records:
-    """The archive's rows; the archive is told which documents could not be read, so that the next
-    crawl asks for them again (``Archive.note_unreadable``)."""
-    archive = Archive(settings.archive_dir)
-    records = build_records(archive, sources or load_registry(settings.sources_file))
+@dataclass
+class Matters:
+    """What linking found: each handling's matter, and the evidence that joined handlings."""
+
+    assignments: pl.DataFrame  # item_id, matter_id
+    links: pl.DataFrame  # item_id_a, item_id_b, link_type, score, evidence
+
+
+class SourceArchive(Archive):
+    """The archive as one source sees it: ``build_records`` reads this source's manifest and no other."""
+
+    def __init__(self, root: Path, source_id: str) -> None:
+        super().__init__(root)
+        self.source_id = source_id
+
+    def source_ids(self) -> list[str]:
+        return [self.source_id] if self.source_id in super().source_ids() else []
+
+
+def parse_source(settings: Settings, source: Source) -> SourceParse:
+    """One source's archived pages, parsed and judged. The archive is told which documents could not be
+    read, so that the next crawl asks for them again (``Archive.note_unreadable``)."""
+    archive = SourceArchive(settings.archive_dir, source.id)
+    records = build_records(archive, [source])
     for source_id, versions in records.unreadable.items():
         archive.note_unreadable(source_id, versions)
-    return records
+    failure = next(
+        (e["reason"] for e in records.parse_errors if e["stage"] == "records"),
+        None if source.id not in records.failed_sources else "unknown",
+    )
+    parsed = ParsedRecords.from_records(records)
+    return SourceParse(source.id, source.base_url, parsed, judge(parsed.items, parsed.parse_errors, failure))
 
 
-def link_stage(records: Records, index_dir: Path | None = None) -> list[Link]:
-    """Give every handling its matter id (in place); the links that joined them. With ``index_dir``
-    the link index persists there, and only handlings it has not seen are compared."""
-    matter_of, links = link_handlings(records.items, records.page_groups, index_dir=index_dir)
-    for row in records.items:
-        row["matter_id"] = matter_of[row["item_id"]]
-    return links
+def parse_stage(settings: Settings, sources: list[Source] | None = None) -> ParsedRecords:
+    """Parse every source and keep each parse that is accepted; every source's last accepted rows."""
+    sources = sources or load_registry(settings.sources_file)
+    store = ParsedStore(settings.processed_dir / "parsed")
+    for source in sources:
+        store.write(parse_source(settings, source))
+    return store.read([s.id for s in sources])
 
 
-def load_stage(settings: Settings, sources: list[Source], records: Records, links: list[Link]) -> LoadReport:
+def link_stage(parsed: ParsedRecords, index_dir: Path | None = None) -> Matters:
+    """Every handling's matter id and the links that joined them. With ``index_dir`` the link index
+    persists there, and only handlings it has not seen are compared."""
+    items = parsed.items
+    rows = items.select([c for c in LINK_COLUMNS if c in items.columns]).to_dicts() if items.height else []
+    groups = {page: set(ids) for page, ids in parsed.page_groups.items()}
+    matter_of, links = link_handlings(rows, groups, index_dir=index_dir)
+    assignments = pl.DataFrame(
+        {"item_id": list(matter_of), "matter_id": list(matter_of.values())},
+        schema={"item_id": pl.String, "matter_id": pl.String},
+    )
+    return Matters(assignments, pl.DataFrame([asdict(link) for link in links], schema=LINK_SCHEMA))
+
+
+def load_stage(
+    settings: Settings, sources: list[Source], parsed: ParsedRecords, matters: Matters
+) -> LoadReport:
+    items = parsed.items
+    if items.height:
+        items = items.drop("matter_id", strict=False).join(matters.assignments, on="item_id", how="left")
     tables = {
         "sources": [
             {
@@ -63,75 +130,34 @@ def load_stage(settings: Settings, sources: list[Source], records: Records, link
             }
             for s in sources
         ],
-        "documents": records.documents,
-        "meetings": records.meetings,
-        "items": records.items,
-        "matter_links": [asdict(link) for link in links],
-        "crawl_errors": records.crawl_errors,
-        "parse_errors": records.parse_errors,
+        "documents": parsed.documents,
+        "meetings": parsed.meetings,
+        "items": items,
+        "matter_links": matters.links,
+        "crawl_errors": parsed.crawl_errors,
+        "parse_errors": parsed.parse_errors,
     }
     return load_warehouse(settings.warehouse, tables)
 
 
 def process(settings: Settings) -> ProcessReport:
     sources = load_registry(settings.sources_file)
-    records = parse_stage(settings, sources)
-    links = link_stage(records, settings.processed_dir / "link_index")
-    report = load_stage(settings, sources, records, links)
+    parsed = parse_stage(settings, sources)
+    matters = link_stage(parsed, settings.processed_dir / "link_index")
+    report = load_stage(settings, sources, parsed, matters)
     return ProcessReport(
         handlings=report.row_counts["items"],
         matters=report.row_counts["matters"],
-        parse_errors=len(records.parse_errors),
-        crawl_errors=len(records.crawl_errors),
+        parse_errors=parsed.parse_errors.height,
+        crawl_errors=parsed.crawl_errors.height,
         load=report,
-        failed_sources=tuple(records.failed_sources),
+        rejected_sources=tuple(rejected_sources(parsed)),
     )
 
 
-RECORD_TABLES = ("documents", "meetings", "items", "crawl_errors", "parse_errors")
-
-
-def save_records(records: Records, directory: Path) -> None:
-    """Persist a stage's output between separate runs (Dagster assets): one Parquet file per table."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name in RECORD_TABLES:
-        pl.DataFrame(getattr(records, name), infer_schema_length=None).write_parquet(
-            directory / f"{name}.parquet"
-        )
-    groups = {page: sorted(ids) for page, ids in records.page_groups.items()}
-    (directory / "page_groups.json").write_text(json.dumps(groups, ensure_ascii=False), encoding="utf-8")
-    (directory / "failed_sources.json").write_text(json.dumps(records.failed_sources), encoding="utf-8")
-
-
-def read_records(directory: Path) -> Records:
-    tables = {name: pl.read_parquet(directory / f"{name}.parquet").to_dicts() for name in RECORD_TABLES}
-    groups = json.loads((directory / "page_groups.json").read_text(encoding="utf-8"))
-    failed = json.loads((directory / "failed_sources.json").read_text(encoding="utf-8"))
-    return Records(
-        **tables, page_groups={page: set(ids) for page, ids in groups.items()}, failed_sources=failed
-    )
-
-
-def read_record_columns(path: Path, columns: list[str]) -> pl.DataFrame:
-    """Only ``columns`` of one table ``save_records`` wrote. A table saved with no rows has no columns
-    at all: it reads as an empty frame with these columns."""
-    if not pl.read_parquet_schema(path):
-        return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
-    return pl.read_parquet(path, columns=columns)
-
-
-def save_links(links: list[Link], directory: Path) -> None:
-    schema = {
-        "item_id_a": pl.String,
-        "item_id_b": pl.String,
-        "link_type": pl.String,
-        "score": pl.Float64,
-        "evidence": pl.String,
-    }
-    pl.DataFrame([asdict(link) for link in links], schema=schema).write_parquet(
-        directory / "matter_links.parquet"
-    )
-
-
-def read_links(directory: Path) -> list[Link]:
-    return [Link(**row) for row in pl.read_parquet(directory / "matter_links.parquet").to_dicts()]
+def rejected_sources(parsed: ParsedRecords) -> list[str]:
+    """The sources whose newest parse was not accepted (each has a ``records`` parse error)."""
+    errors = parsed.parse_errors
+    if not errors.height:
+        return []
+    return sorted(set(errors.filter(pl.col("stage") == "records")["source_id"].to_list()))

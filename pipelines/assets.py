@@ -1,5 +1,6 @@
 """The asset graph, in the order the data flows: crawl (per source, into the raw archive) → handlings
-(parsed and normalised) → matters (linked) → warehouse (loaded)."""
+(parsed per source, judged, the last accepted kept) → matters (linked) → warehouse (loaded). Data passes
+from asset to asset through the IO manager (``pipelines/io.py``); the crawl reports through Pipes."""
 # No "from __future__ import annotations" here: Dagster reads these annotations at definition time.
 
 import time
@@ -7,27 +8,33 @@ from datetime import timedelta
 from itertools import islice
 
 import dagster as dg
+import polars as pl
 
 from archive import Archive
-from crawlers.run import crawl
+from crawlers.run import SUMMARY_MESSAGE, SourceCrawl, command
 from crawlers.spiders.base import ITEM_KINDS
+from minutes.acceptance import BLOCKING, PARSE_FAILURE_RATE
 from minutes.config import resolve_settings
-from minutes.process import (
-    link_stage,
-    load_stage,
-    parse_stage,
-    read_links,
-    read_record_columns,
-    read_records,
-    save_links,
-    save_records,
-)
+from minutes.parsed import ParsedRecords, ParsedStore, SourceParse
+from minutes.process import Matters, link_stage, load_stage, parse_source
 from minutes.registry import load_registry, select_sources
-from pipelines.metadata import error_sample, handlings_per_source_and_body, preview_of_handlings
+from pipelines.metadata import (
+    error_sample,
+    freshness_ledger,
+    handlings_per_source_and_body,
+    preview_of_handlings,
+)
 from pipelines.partitions import source_partitions
 from pipelines.resources import MinutesResource
+from warehouse.query import connect_read_only
 
 HARVESTED = "harvested_items"
+CHECK_DESCRIPTIONS = {
+    "records_built": "The source's rows could be built at all (no exception in our code)",
+    "required_fields": "Municipality, body, date and § present on minutes handlings of their own page",
+    "unique_handling_keys": "One row per handling: no duplicate item ids",
+    "parse_failure_rate": "Share of the source's item documents that could not be parsed",
+}
 
 
 class CrawlConfig(dg.Config):
@@ -39,6 +46,21 @@ class CrawlConfig(dg.Config):
     feeds: bool = False  # Dynasty and TWeb: the meetings feeds as the fast path (daily runs)
 
 
+def harvest_verdict(name: str, summary: SourceCrawl, had_items: int) -> str:
+    """What the "site changed?" check says: a site robots.txt closes is closed, never "changed"."""
+    if summary.robots_disallows_site:
+        return (
+            f"robots.txt of {name} disallows the site: obeyed, nothing fetched. Its handlings are not "
+            "parsed again, so it keeps its last accepted rows."
+        )
+    if summary.items_listed == 0 and had_items > 0:
+        return (
+            f"{name} listed no items although {had_items} were archived before: site changed? Its "
+            "handlings are not parsed again, so it keeps its last accepted rows."
+        )
+    return f"{summary.items_listed} items listed"
+
+
 @dg.asset(
     partitions_def=source_partitions,
     group_name="harvest",
@@ -48,13 +70,17 @@ class CrawlConfig(dg.Config):
             HARVESTED,
             asset="raw_archive",
             blocking=True,
-            description="A source that had items lists none: its site changed?",
+            description="A source that had items lists none (site changed?), or robots.txt closes it",
         )
     ],
-    description="One source's meetings and items, fetched politely into the append-only raw archive.",
+    description="One source's meetings and items, fetched politely into the append-only raw archive. "
+    "The crawl runs in its own process and reports into this run as it goes (Dagster Pipes).",
 )
 def raw_archive(
-    context: dg.AssetExecutionContext, config: CrawlConfig, minutes: MinutesResource
+    context: dg.AssetExecutionContext,
+    config: CrawlConfig,
+    minutes: MinutesResource,
+    pipes: dg.PipesSubprocessClient,
 ) -> dg.MaterializeResult:
     base = minutes.settings()
     settings = resolve_settings(
@@ -76,7 +102,8 @@ def raw_archive(
         had_items += row.kind in ITEM_KINDS and row.seen
     started = time.monotonic()
     # A crawl runs in its own process: Twisted's reactor cannot be restarted inside this one.
-    (summary,) = crawl(settings, [source.id])
+    invocation = pipes.run(context=context, command=command(settings, [source.id]))
+    summary = crawl_summary(invocation.get_custom_messages(), source.id)
     seconds = time.monotonic() - started
     new_rows = islice(archive.rows(source.id), rows_before, None)  # the manifest only grows
     errors = [
@@ -84,7 +111,8 @@ def raw_archive(
         for r in new_rows
         if r.error or (r.status or 0) >= 400
     ]
-    broken = summary.items_listed == 0 and had_items > 0
+    closed = summary.robots_disallows_site
+    broken = closed or (summary.items_listed == 0 and had_items > 0)
     return dg.MaterializeResult(
         metadata={
             "status": summary.status,
@@ -105,104 +133,136 @@ def raw_archive(
                 check_name=HARVESTED,
                 passed=not broken,
                 severity=dg.AssetCheckSeverity.ERROR,
-                description=(
-                    f"{source.name} listed no items although {had_items} were archived before: site changed?"
-                    if broken
-                    else f"{summary.items_listed} items listed"
-                ),
+                description=harvest_verdict(source.name, summary, had_items),
                 metadata={
                     "entry_url": dg.MetadataValue.url(source.base_url),
                     "items_listed": summary.items_listed,
                     "items_archived_before": had_items,
+                    "robots_refused": summary.robots_refused,
                 },
             )
         ],
     )
 
 
+def crawl_summary(messages: list, source_id: str) -> SourceCrawl:
+    """The crawl process's summary of ``source_id``, from the Pipes message it sent at its end."""
+    for message in messages:
+        if isinstance(message, dict) and message.get("kind") == SUMMARY_MESSAGE:
+            for row in message["sources"]:
+                if row["source_id"] == source_id:
+                    return SourceCrawl.from_dict(row)
+    raise RuntimeError(f"the crawl process sent no summary of {source_id}")
+
+
 @dg.asset(
+    partitions_def=source_partitions,
     deps=[raw_archive],
     group_name="process",
     kinds={"python"},
-    description="Every archived item parsed into handlings (one per body and meeting), with every "
-    "document version and every crawl and parse error.",
+    check_specs=[
+        dg.AssetCheckSpec(
+            name,
+            asset="handlings",
+            blocking=name in BLOCKING,
+            description=CHECK_DESCRIPTIONS[name],
+        )
+        for name in (*BLOCKING, PARSE_FAILURE_RATE)
+    ],
+    description="One source's archived items parsed into handlings (one per body and meeting), with "
+    "its document versions and crawl and parse errors. A parse that fails a blocking check is kept "
+    "aside: later stages go on with the source's last accepted parse.",
 )
-def handlings(minutes: MinutesResource) -> dg.MaterializeResult:
+def handlings(context: dg.AssetExecutionContext, minutes: MinutesResource):
     settings = minutes.settings()
     started = time.monotonic()
-    directory = settings.processed_dir / "parsed"
-    previous = (
-        set(read_record_columns(directory / "items.parquet", ["item_id"])["item_id"])
-        if (directory / "items.parquet").exists()
-        else set()
-    )
-    records = parse_stage(settings)
-    save_records(records, directory)
-    new = [row for row in records.items if row["item_id"] not in previous]
-    return dg.MaterializeResult(
-        metadata={
-            "handlings": len(records.items),
-            "new_handlings": len(new),
-            "handlings_per_source_and_body": dg.MetadataValue.md(
-                handlings_per_source_and_body(records.items)
-            ),
-            "new_handlings_preview": dg.MetadataValue.md(preview_of_handlings(new) if new else "none"),
-            "document_versions": len(records.documents),
-            "parse_errors": len(records.parse_errors),
-            "failed_sources": dg.MetadataValue.json(records.failed_sources),
-            "parse_error_sample": dg.MetadataValue.md(error_sample(records.parse_errors)),
-            "crawl_errors": len(records.crawl_errors),
-            "seconds": round(time.monotonic() - started, 2),
-        }
-    )
+    source = select_sources(load_registry(settings.sources_file), [context.partition_key])[0]
+    previous = ParsedStore(settings.processed_dir / "parsed").accepted_item_ids(source.id)
+    parse = parse_source(settings, source)
+    yield dg.Output(parse, metadata=handlings_metadata(parse, previous, time.monotonic() - started))
+    for verdict in parse.verdicts:
+        yield dg.AssetCheckResult(
+            check_name=verdict.name,
+            passed=verdict.passed,
+            severity=dg.AssetCheckSeverity.ERROR if verdict.blocking else dg.AssetCheckSeverity.WARN,
+            description=verdict.description,
+            metadata=verdict.metadata,
+        )
+
+
+def handlings_metadata(parse: SourceParse, previous: set[str], seconds: float) -> dict:
+    records = parse.records
+    items = records.items
+    new = items.filter(~items["item_id"].is_in(list(previous))) if items.height else items
+    return {
+        "accepted": parse.accepted,
+        "handlings": items.height,
+        "new_handlings": new.height,
+        "handlings_per_body": dg.MetadataValue.md(handlings_per_source_and_body(items)),
+        "new_handlings_preview": dg.MetadataValue.md(preview_of_handlings(new) if new.height else "none"),
+        "document_versions": records.documents.height,
+        "parse_errors": records.parse_errors.height,
+        "parse_error_sample": dg.MetadataValue.md(
+            error_sample(records.parse_errors.to_dicts() if records.parse_errors.height else [])
+        ),
+        "crawl_errors": records.crawl_errors.height,
+        "seconds": round(seconds, 2),
+    }
 
 
 @dg.asset(
-    deps=[handlings],
     group_name="process",
     kinds={"python"},
     description="Handlings joined into matters across bodies and municipalities, with the evidence; "
     "only handlings the persisted link index has not seen are compared.",
 )
-def matters(minutes: MinutesResource) -> dg.MaterializeResult:
-    settings = minutes.settings()
+def matters(minutes: MinutesResource, handlings: ParsedRecords) -> dg.Output[Matters]:
     started = time.monotonic()
-    records = read_records(settings.processed_dir / "parsed")
-    links = link_stage(records, settings.processed_dir / "link_index")
-    save_records(records, settings.processed_dir / "linked")
-    save_links(links, settings.processed_dir / "linked")
-    municipalities: dict[str, set[str]] = {}
-    for row in records.items:
-        municipalities.setdefault(row["matter_id"], set()).add(row["municipality"])
-    return dg.MaterializeResult(
+    linked = link_stage(handlings, minutes.settings().processed_dir / "link_index")
+    spans = (
+        linked.assignments.join(handlings.items.select("item_id", "municipality"), on="item_id")
+        .group_by("matter_id")
+        .agg(pl.col("municipality").n_unique().alias("municipalities"))
+        if handlings.items.height
+        else pl.DataFrame(schema={"matter_id": pl.String, "municipalities": pl.UInt32})
+    )
+    return dg.Output(
+        linked,
         metadata={
-            "matters": len(municipalities),
-            "cross_municipality_matters": sum(1 for m in municipalities.values() if len(m) > 1),
-            "links": len(links),
+            "matters": spans.height,
+            "cross_municipality_matters": spans.filter(pl.col("municipalities") > 1).height,
+            "links": linked.links.height,
             "seconds": round(time.monotonic() - started, 2),
-        }
+        },
     )
 
 
 @dg.asset(
-    deps=[matters],
     group_name="warehouse",
     kinds={"duckdb"},
     pool="duckdb",
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=36)),
-    description="The DuckDB warehouse users query, built whole and swapped in atomically.",
+    description="The DuckDB warehouse users query, built whole and swapped in atomically, from every "
+    "source's last accepted handlings. Its metadata shows the freshness ledger of every body.",
 )
-def warehouse(minutes: MinutesResource) -> dg.MaterializeResult:
+def warehouse(minutes: MinutesResource, handlings: ParsedRecords, matters: Matters) -> dg.MaterializeResult:
     settings = minutes.settings()
     started = time.monotonic()
-    directory = settings.processed_dir / "linked"
-    report = load_stage(
-        settings, load_registry(settings.sources_file), read_records(directory), read_links(directory)
-    )
+    report = load_stage(settings, load_registry(settings.sources_file), handlings, matters)
+    con = connect_read_only(report.path)
+    try:
+        ledger = con.execute("SELECT * FROM body_freshness")
+        columns = [d[0] for d in ledger.description]
+        rows = ledger.fetchall()
+    finally:
+        con.close()
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(report.path.resolve())),
+            "changed": report.changed,
             **{f"rows_{table}": count for table, count in report.row_counts.items()},
+            "overdue_bodies": sum(1 for row in rows if row[columns.index("overdue")]),
+            "body_freshness": dg.MetadataValue.md(freshness_ledger(columns, rows)),
             "seconds": round(time.monotonic() - started, 2),
         }
     )

@@ -1,16 +1,25 @@
-"""Dagster's entry point: ``dagster dev -m pipelines.definitions`` (or ``minutes ui``)."""
+"""Dagster's entry point, named in pyproject.toml's [tool.dagster]: ``dagster dev`` from the repository
+root (or ``minutes ui``)."""
 
 import dagster as dg
 
 from pipelines import assets, checks
-from pipelines.jobs import crawl_job, harvest_job, process_job
-from pipelines.resources import MinutesResource
-from pipelines.schedules import daily_crawl, daily_process, weekly_backfill
+from pipelines.jobs import crawl_job, process_job
+from pipelines.resources import MinutesResource, resources_for
+from pipelines.schedules import daily_crawl, weekly_backfill
+from pipelines.sensors import process_after_crawls
 
-defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([assets]),
-    asset_checks=dg.load_asset_checks_from_modules([checks]),
-    jobs=[crawl_job, process_job, harvest_job],
-    schedules=[daily_crawl, daily_process, weekly_backfill],
-    resources={"minutes": MinutesResource()},
-)
+
+def definitions(minutes: MinutesResource) -> dg.Definitions:
+    """The whole pipeline for one ``MinutesResource``: the tests point it at their own folders."""
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules([assets]),
+        asset_checks=dg.load_asset_checks_from_modules([checks]),
+        jobs=[crawl_job, process_job],
+        schedules=[daily_crawl, weekly_backfill],
+        sensors=[process_after_crawls],
+        resources=resources_for(minutes),
+    )
+
+
+defs = definitions(MinutesResource())

@@ -1,4 +1,4 @@
-"""Jobs: what a schedule or a person on call can launch."""
+"""Jobs: what a schedule, the sensor or a person on call can launch."""
 # No "from __future__ import annotations" here: Dagster reads these annotations at definition time.
 
 import dagster as dg
@@ -6,22 +6,21 @@ import dagster as dg
 from pipelines.assets import handlings, matters, raw_archive, warehouse
 
 #: Crawl runs carry this tag; dagster.yaml limits how many run at once (different hosts in parallel).
+#: Runs of one source are kept apart by their ``dagster/partition`` tag (dagster.yaml), whatever
+#: launched them.
 CRAWL_TAG = {"minutes/crawl": "true"}
 
 crawl_job = dg.define_asset_job(
     "crawl_sources",
-    selection=[raw_archive],
+    selection=[raw_archive, handlings],
     tags=CRAWL_TAG,
-    description="Crawl one source into the raw archive. Launch with config {since: YYYY-MM-DD} to backfill.",
+    description="Crawl one source into the raw archive and parse it. A crawl that fails its blocking "
+    "check stops before the parse, and the source keeps its last accepted rows. Launch with config "
+    "{ops: {raw_archive: {config: {since: YYYY-MM-DD}}}} to backfill.",
 )
 process_job = dg.define_asset_job(
     "process_archive",
-    selection=[handlings, matters, warehouse],
-    description="Raw archive → handlings → matters → warehouse; no network.",
-)
-harvest_job = dg.define_asset_job(
-    "harvest_source",
-    selection=[raw_archive, handlings, matters, warehouse],
-    tags=CRAWL_TAG,
-    description="One source end to end. A source whose site broke stops at its blocking check.",
+    selection=[matters, warehouse],
+    description="Every source's last accepted handlings → matters → warehouse; no network. The sensor "
+    "process_after_crawls launches it when the crawls have finished.",
 )

@@ -1,4 +1,5 @@
-"""The pipeline's one resource: where the registry, the archive and the warehouse are."""
+"""The pipeline's resources, declared once: where the registry, the archive and the warehouse are; the IO
+manager that hands data from asset to asset; and the Pipes client that runs crawls."""
 
 import dagster as dg
 
@@ -18,3 +19,15 @@ class MinutesResource(dg.ConfigurableResource):
         return resolve_settings(
             sources=self.sources, data_dir=self.data_dir, warehouse=self.warehouse, since=self.since
         )
+
+
+def resources_for(minutes: MinutesResource) -> dict:
+    """Every resource the definitions need, for one ``MinutesResource`` (the tests pass their own)."""
+    from pipelines.io import MinutesIOManager
+
+    return {
+        "minutes": minutes,
+        "io_manager": MinutesIOManager(minutes=minutes),
+        # the crawl's own output goes to the run's stdout/stderr; its reports come through Pipes
+        "pipes": dg.PipesSubprocessClient(),
+    }

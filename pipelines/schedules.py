@@ -1,12 +1,12 @@
 """When the harvest runs: every morning Helsinki time, before the working day, and a weekly backfill that
-asks again for everything of the last 90 days."""
+asks again for everything of the last 90 days. Processing follows the crawls (``pipelines/sensors.py``)."""
 # No "from __future__ import annotations" here: Dagster reads these annotations at definition time.
 
 from datetime import timedelta
 
 import dagster as dg
 
-from pipelines.jobs import crawl_job, process_job
+from pipelines.jobs import crawl_job
 from pipelines.partitions import source_partitions
 
 HELSINKI = "Europe/Helsinki"
@@ -31,14 +31,6 @@ def daily_crawl(context: dg.ScheduleEvaluationContext):
         )
 
 
-daily_process = dg.ScheduleDefinition(
-    job=process_job,
-    cron_schedule="30 7 * * *",
-    execution_timezone=HELSINKI,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
-
-
 @dg.schedule(
     job=crawl_job,
     cron_schedule="0 3 * * 0",
@@ -46,7 +38,8 @@ daily_process = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 def weekly_backfill(context: dg.ScheduleEvaluationContext):
-    """Sundays: the last 90 days again, every known item revalidated (conditionally: 304s cost little)."""
+    """Sundays: the last 90 days again, every known item revalidated (conditionally: 304s cost little).
+    A source's backfill and its daily crawl never run at once: the second waits in the queue."""
     since = (context.scheduled_execution_time.date() - timedelta(days=BACKFILL_DAYS)).isoformat()
     config = {"ops": {"raw_archive": {"config": {"since": since, "revalidate_hours": 0.0}}}}
     for source_id in source_partitions.get_partition_keys():

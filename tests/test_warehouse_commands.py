@@ -89,7 +89,7 @@ def test_minutes_export_writes_every_table_and_view_with_all_its_rows(warehouse,
         name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
         for name in (
             "sources documents meetings items matters matter_links matter_sources crawl_errors parse_errors "
-            "printed_people loads matter_comparison matters_pending body_activity people"
+            "printed_people loads matter_comparison matters_pending body_activity people body_freshness"
         ).split()
     }
     con.close()

@@ -126,3 +126,85 @@ SELECT
 FROM mentions
 GROUP BY person, municipality, body
 ORDER BY municipality, body, person;
+
+-- The freshness ledger: one row per source and body, is it still publishing? As of the day `today`
+-- (a DATE); the view body_freshness is this as of today in Helsinki. warehouse/README.md explains each
+-- column. Publication delays count only what appeared after the source's first crawl day: what was
+-- already there when we first looked was published at a time we do not know.
+CREATE MACRO body_freshness_at(today) AS TABLE
+WITH held AS (
+    SELECT DISTINCT source_id, body, municipality, meeting_date
+    FROM meetings
+    WHERE meeting_date IS NOT NULL
+), numbered AS (
+    SELECT
+        *,
+        meeting_date - lag(meeting_date) OVER (PARTITION BY source_id, body ORDER BY meeting_date) AS gap,
+        row_number() OVER (PARTITION BY source_id, body ORDER BY meeting_date DESC) AS recency
+    FROM held
+), rhythm AS (
+    SELECT
+        source_id,
+        body,
+        any_value(municipality)                     AS municipality,
+        count(*)                                    AS meetings,
+        max(meeting_date)                           AS last_meeting,
+        -- the gaps that end at the 9 latest meetings: between the last 10
+        median(gap) FILTER (WHERE recency <= 9)     AS usual_interval_days
+    FROM numbered
+    GROUP BY source_id, body
+), watched AS (
+    SELECT source_id, min(timezone('Europe/Helsinki', fetched_at))::DATE AS since
+    FROM documents
+    GROUP BY source_id
+), sightings AS (
+    -- per meeting: the day its agenda was first seen (a page now holding minutes was an agenda first
+    -- when its first fetch came before the version it is read from) and the day its minutes were
+    SELECT
+        i.source_id,
+        i.body,
+        i.meeting_id,
+        any_value(i.meeting_date)                                            AS meeting_date,
+        bool_or(i.document_type = 'minutes')                                 AS has_minutes,
+        (min(timezone('Europe/Helsinki', i.first_seen))
+            FILTER (WHERE i.document_type = 'agenda' OR i.first_seen < d.fetched_at))::DATE AS agenda_seen,
+        (min(timezone('Europe/Helsinki', d.fetched_at))
+            FILTER (WHERE i.document_type = 'minutes'))::DATE                AS minutes_seen
+    FROM items i
+    LEFT JOIN documents d ON d.url = i.url AND d.sha256 = i.document_sha256
+    WHERE i.is_own_page AND i.meeting_date IS NOT NULL
+    GROUP BY i.source_id, i.body, i.meeting_id
+), publishing AS (
+    SELECT
+        s.source_id,
+        s.body,
+        median(s.agenda_seen - s.meeting_date) FILTER (WHERE s.agenda_seen > w.since)   AS agenda_delay_days,
+        median(s.minutes_seen - s.meeting_date) FILTER (WHERE s.minutes_seen > w.since) AS minutes_delay_days,
+        count(*) FILTER (WHERE s.agenda_seen IS NOT NULL AND s.meeting_date <= today - 30) AS agendas_due,
+        count(*) FILTER (
+            WHERE s.agenda_seen IS NOT NULL AND s.meeting_date <= today - 30 AND s.has_minutes
+        )                                                                                AS minutes_followed
+    FROM sightings s
+    JOIN watched w USING (source_id)
+    GROUP BY s.source_id, s.body
+)
+SELECT
+    r.source_id,
+    r.municipality,
+    r.body,
+    r.meetings::INTEGER                                   AS meetings,
+    r.usual_interval_days::DOUBLE                         AS usual_interval_days,
+    r.last_meeting,
+    (today - r.last_meeting)::INTEGER                     AS days_since,
+    CASE WHEN r.usual_interval_days IS NOT NULL
+         THEN today - r.last_meeting > 3 * r.usual_interval_days AND today - r.last_meeting >= 30
+    END                                                   AS overdue,
+    p.agenda_delay_days::DOUBLE                           AS agenda_delay_days,
+    p.minutes_delay_days::DOUBLE                          AS minutes_delay_days,
+    round(p.minutes_followed / nullif(p.agendas_due, 0), 3) AS minutes_after_agenda_share
+FROM rhythm r
+LEFT JOIN publishing p ON p.source_id = r.source_id AND p.body IS NOT DISTINCT FROM r.body
+ORDER BY overdue DESC NULLS LAST, days_since DESC, r.source_id, r.body;
+
+CREATE VIEW body_freshness AS
+SELECT * FROM body_freshness_at(timezone('Europe/Helsinki', now())::DATE);

@@ -113,6 +113,8 @@ class SearchIndex:
 def build_index(items: pl.DataFrame) -> SearchIndex:
     """The search index of ``items`` (``item_id``, ``text``, ``title``); polars and a scratch DuckDB only,
     so a loader can run it in a thread while DuckDB writes the tables."""
+    if items.height == 0:  # an input with no handlings (a new registry, nothing crawled yet) has no columns
+        items = pl.DataFrame(schema={"item_id": pl.String, "text": pl.String, "title": pl.String})
     docs = items.select(pl.int_range(pl.len(), dtype=pl.Int32).alias("doc"), "item_id", "text", "title")
     chunks = [docs.slice(start, CHUNK_ROWS) for start in range(0, max(docs.height, 1), CHUNK_ROWS)]
     with ThreadPoolExecutor(THREADS) as pool:  # polars runs string kernels of one chunk on one core
