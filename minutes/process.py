@@ -18,6 +18,7 @@ from linking.matters import Link, link_handlings
 from minutes.config import Settings
 from minutes.registry import Source, load_registry
 from parsing.records import Records, build_records
+from warehouse.feeds import FeedsReport, update_feeds
 from warehouse.load import LoadReport, load_warehouse
 
 
@@ -30,6 +31,8 @@ class ProcessReport:
     load: LoadReport
     #: sources whose rows could not be built this time: their handlings are missing from this load
     failed_sources: tuple[str, ...] = ()
+    #: what the load brought each watch and cross-municipality matter (warehouse/feeds.py)
+    feeds: FeedsReport | None = None
 
 
 def parse_stage(settings: Settings, sources: list[Source] | None = None) -> Records:
@@ -78,6 +81,7 @@ def process(settings: Settings) -> ProcessReport:
     records = parse_stage(settings, sources)
     links = link_stage(records, settings.processed_dir / "link_index")
     report = load_stage(settings, sources, records, links)
+    feeds = update_feeds(settings.data_dir, settings.warehouse)
     return ProcessReport(
         handlings=report.row_counts["items"],
         matters=report.row_counts["matters"],
@@ -85,6 +89,7 @@ def process(settings: Settings) -> ProcessReport:
         crawl_errors=len(records.crawl_errors),
         load=report,
         failed_sources=tuple(records.failed_sources),
+        feeds=feeds,
     )
 
 

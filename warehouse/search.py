@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -199,11 +200,72 @@ def excerpt(text: str | None, words: list[str], after: str | None = None, width:
     return ("…" if start else "") + snippet + ("…" if start + width < len(flat) else "")
 
 
-def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> tuple[list[str], list[tuple]]:
+@dataclass(frozen=True)
+class SearchFilters:
+    """Where hits may come from: any of ``municipalities`` and of ``bodies`` (names, in any case; empty:
+    all), meetings from ``since`` to ``until`` (inclusive; None: open)."""
+
+    municipalities: tuple[str, ...] = ()
+    bodies: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+
+    def any(self) -> bool:
+        return bool(self.municipalities or self.bodies or self.since or self.until)
+
+    def where(self) -> tuple[str, dict]:
+        """The SQL condition on a row of ``search_items`` and its parameters."""
+        conditions, params = ["true"], {}
+        if self.municipalities:
+            conditions.append("list_contains($municipalities, lower(municipality))")
+            params["municipalities"] = [m.lower() for m in self.municipalities]
+        if self.bodies:
+            conditions.append("list_contains($bodies, lower(body))")
+            params["bodies"] = [b.lower() for b in self.bodies]
+        if self.since:
+            conditions.append("meeting_date >= $since")
+            params["since"] = self.since
+        if self.until:
+            conditions.append("meeting_date <= $until")
+            params["until"] = self.until
+        return " AND ".join(conditions), params
+
+
+#: ``search_items`` ranks every match when asked for this many (more than any warehouse holds).
+ALL_RESULTS = 2**62
+
+
+def ranked_hits(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    limit: int | None = 20,
+    filters: SearchFilters = SearchFilters(),
+    within: str | None = None,
+) -> tuple[list[str], list[tuple]]:
+    """The rows of ``search_items`` for ``query``, best first, that pass ``filters`` and, with ``within``
+    (a relation with an ``item_id`` column), are among its items; at most ``limit`` (None: all).
+
+    The same macro ranks every path, so a filtered or restricted answer lists its hits in the order
+    ``minutes search`` does; only an unfiltered one can let the macro stop at ``limit`` itself."""
+    if not filters.any() and within is None and limit is not None:
+        result = con.execute("SELECT * FROM search_items($q, max_results := $n)", {"q": query, "n": limit})
+    else:
+        condition, params = filters.where()
+        restrict = f"AND item_id IN (SELECT item_id FROM {within})" if within else ""
+        result = con.execute(
+            f"""SELECT * FROM search_items($q, max_results := {ALL_RESULTS})
+                WHERE {condition} {restrict}
+                ORDER BY score DESC, item_id LIMIT $n""",
+            {"q": query, "n": ALL_RESULTS if limit is None else limit, **params},
+        )
+    return [d[0] for d in result.description], result.fetchall()
+
+
+def search(
+    con: duckdb.DuckDBPyConnection, query: str, limit: int = 20, filters: SearchFilters = SearchFilters()
+) -> tuple[list[str], list[tuple]]:
     """Ranked hits for ``query``: the columns of ``search_items`` plus an excerpt of each item's text."""
-    result = con.execute("SELECT * FROM search_items($q, max_results := $n)", {"q": query, "n": limit})
-    columns = [d[0] for d in result.description]
-    rows = result.fetchall()
+    columns, rows = ranked_hits(con, query, limit, filters)
     if not rows:
         return [*columns, "excerpt"], []
     words = matched_words(con, query)
