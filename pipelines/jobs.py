@@ -4,6 +4,7 @@
 import dagster as dg
 
 from pipelines.assets import handlings, matters, raw_archive, warehouse
+from pipelines.feeds import feeds
 
 #: Crawl runs carry this tag; dagster.yaml limits how many run at once (different hosts in parallel).
 CRAWL_TAG = {"minutes/crawl": "true"}
@@ -16,12 +17,12 @@ crawl_job = dg.define_asset_job(
 )
 process_job = dg.define_asset_job(
     "process_archive",
-    selection=[handlings, matters, warehouse],
-    description="Raw archive → handlings → matters → warehouse; no network.",
+    selection=[handlings, matters, warehouse, feeds],
+    description="Raw archive → handlings → matters → warehouse → feeds; no network.",
 )
 harvest_job = dg.define_asset_job(
     "harvest_source",
-    selection=[raw_archive, handlings, matters, warehouse],
+    selection=[raw_archive, handlings, matters, warehouse, feeds],
     tags=CRAWL_TAG,
     description="One source end to end. A source whose site broke stops at its blocking check.",
 )

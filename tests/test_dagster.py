@@ -65,8 +65,9 @@ def test_definitions_validate_with_no_network_and_no_secrets(tmp_path):
 def test_the_graph_reads_the_way_the_data_flows():
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert keys == {"raw_archive", "handlings", "matters", "warehouse"}
+    assert keys == {"raw_archive", "handlings", "matters", "warehouse", "feeds"}
     assert {k.to_user_string() for k in graph.get(dg.AssetKey("warehouse")).parent_keys} == {"matters"}
+    assert {k.to_user_string() for k in graph.get(dg.AssetKey("feeds")).parent_keys} == {"warehouse"}
     checks = {key.name for key in graph.asset_check_keys}
     assert checks == {
         "harvested_items",
