@@ -209,6 +209,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from warehouse.export import export_warehouse
 
+    if args.format == "oparl":
+        return _export_oparl(args)
+    if args.base_url:
+        print("minutes export: --base-url is for --format oparl", file=sys.stderr)
+        return 2
     written = export_warehouse(_settings(args).warehouse, Path(args.directory), args.format)
     for name, rows, path in written:
         print(f"{name}: {rows} rows → {path}")
@@ -304,6 +309,23 @@ def cmd_watch_remove(args: argparse.Namespace) -> int:
     watch = remove_watch(watches_path(settings.data_dir), args.name)
     forget_watch(settings.data_dir, watch.name)
     print(f"watch {watch.name} removed, and its feed")
+    return 0
+
+
+def _export_oparl(args: argparse.Namespace) -> int:
+    from warehouse.oparl import export_oparl
+
+    if not args.base_url:
+        print(
+            "minutes export: --format oparl needs --base-url (where the tree will be served)", file=sys.stderr
+        )
+        return 2
+    settings = _settings(args)
+    archive = settings.archive_dir if settings.archive_dir.is_dir() else None
+    report = export_oparl(settings.warehouse, Path(args.directory), args.base_url, archive)
+    counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
+    start = f"{args.base_url.rstrip('/')}/system.json"
+    print(f"{report.directory}: {report.files} files ({counts}); start at {start}")
     return 0
 
 
@@ -440,10 +462,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", "-o", metavar="FILE", help="HTML file to write (default report-MATTER.html)"
     )
 
-    export = _command(commands, "export", cmd_export, "every table and view as Parquet (or CSV) files")
+    export = _command(
+        commands,
+        "export",
+        cmd_export,
+        "every table and view as Parquet (or CSV) files, or the warehouse as an OParl 1.1 tree",
+        "With --format oparl: a static OParl 1.1 tree (system.json, bodies, paginated lists, one file per "
+        "object) whose ids are URLs under --base-url; a rerun on the same warehouse writes identical files.",
+    )
     _add_common(export)
     export.add_argument("directory", help="where to write the files (created if absent)")
-    export.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="default parquet")
+    export.add_argument(
+        "--format", choices=("parquet", "csv", "oparl"), default="parquet", help="default parquet"
+    )
+    export.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="oparl: the URL the directory will be served at; every object's id is a URL under it",
+    )
 
     watch = _command(
         commands,
