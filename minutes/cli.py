@@ -355,6 +355,14 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from web.server import serve
+
+    settings = _settings(args)
+    serve(settings.warehouse, settings.data_dir, args.port)
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     home = Path(os.environ.get("DAGSTER_HOME", "dagster_home")).resolve()
     home.mkdir(parents=True, exist_ok=True)
@@ -547,6 +555,17 @@ def build_parser() -> argparse.ArgumentParser:
     dedupe.add_argument(
         "--index", metavar="DIR", help="a link index directory to add the items to (created if absent)"
     )
+
+    serve = _command(
+        commands,
+        "serve",
+        cmd_serve,
+        "read-only web pages and JSON over the warehouse, on 127.0.0.1",
+        "Search with filters, a page per matter, municipality and body, and the feeds and calendars; add "
+        "?format=json to any page. A warehouse swapped in by a load is picked up without a restart.",
+    )
+    _add_common(serve)
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
 
     ui = _command(
         commands,
