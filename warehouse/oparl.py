@@ -78,20 +78,23 @@ FROM items i
 LEFT JOIN (
     SELECT sha256, url, min(document_id) AS document_id, arg_min(content_type, document_id) AS content_type,
            arg_min(size_bytes, document_id) AS size_bytes, min(fetched_at) AS fetched_at
-    FROM documents GROUP BY sha256, url
+    FROM documents WHERE source_id = $source GROUP BY sha256, url
 ) page ON page.sha256 = i.document_sha256 AND page.url = i.url
 LEFT JOIN (
     SELECT url, arg_max(document_id, (fetched_at, document_id)) AS document_id,
            arg_max(content_type, (fetched_at, document_id)) AS content_type,
            arg_max(size_bytes, (fetched_at, document_id)) AS size_bytes,
            arg_max(sha256, (fetched_at, document_id)) AS sha256
-    FROM documents GROUP BY url
+    FROM documents WHERE source_id = $source GROUP BY url
 ) pdf ON pdf.url = i.pdf_url
+WHERE i.source_id = $source
 ORDER BY i.item_id
 """
 MEETINGS_SQL = """
-SELECT meeting_id, source_id, body, meeting_date, document_type, url FROM meetings ORDER BY meeting_id
+SELECT meeting_id, source_id, body, meeting_date, document_type, url FROM meetings
+WHERE source_id = $source ORDER BY meeting_id
 """
+PAPERS_SQL = "SELECT DISTINCT source_id, coalesce(matter_id, item_id) FROM items"
 SOURCES_SQL = "SELECT source_id, name, kind, base_url FROM sources ORDER BY source_id"
 
 
@@ -194,107 +197,26 @@ def export_oparl(
             "directory"
         )
     con = connect_read_only(warehouse)
+    tree = _Tree(directory, Urls(base_url), page_size)
     try:
-        objects = build_tree(con, Urls(base_url), archive_dir, page_size)
+        write_tree(con, tree, archive_dir)
+        tree.commit()
     finally:
+        tree.abandon()
         con.close()
-    _write_tree(directory, objects)
-    counts: dict[str, int] = defaultdict(int)
-    for obj in objects.values():
-        counts[obj.get("type", "list").removeprefix(OPARL)] += 1
-    return OParlReport(directory, len(objects), dict(sorted(counts.items())))
+    return OParlReport(directory, sum(tree.counts.values()), dict(sorted(tree.counts.items())))
 
 
-def build_tree(
-    con: duckdb.DuckDBPyConnection, urls: Urls, archive_dir: Path | None, page_size: int = PAGE_SIZE
-) -> dict[Path, dict]:
-    """Every file of the tree, by its path under the root, with its JSON object."""
-    sources = con.execute(SOURCES_SQL).fetchall()
-    meetings = con.execute(MEETINGS_SQL).fetchall()
-    result = con.execute(HANDLINGS_SQL)
-    columns = [d[0] for d in result.description]
-    handlings = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+def write_tree(con: duckdb.DuckDBPyConnection, tree: _Tree, archive_dir: Path | None) -> None:
+    """Every file of the tree, one source at a time (so a large warehouse is never in memory whole)."""
+    urls = tree.urls
     sha1 = _Sha1(archive_dir)
-    tree = _Tree(urls, page_size)
-
-    by_meeting: dict[str, list[dict]] = defaultdict(list)
-    by_paper: dict[tuple[str, str], list[dict]] = defaultdict(list)
     papers_of_matter: dict[str, set[str]] = defaultdict(set)
-    for h in handlings:
-        by_meeting[h["meeting_id"]].append(h)
-        by_paper[(h["source_id"], h["matter_id"])].append(h)
-        papers_of_matter[h["matter_id"]].add(urls.paper(h["source_id"], h["matter_id"]))
-    organizations: dict[str, dict] = {}
-    for meeting_id, source_id, body, _date, _type, _url in meetings:
-        if body:
-            key = organization_key(source_id, body)
-            organizations.setdefault(key, {"source_id": source_id, "body": body, "meetings": []})
-            organizations[key]["meetings"].append(urls.meeting(meeting_id))
-    for h in handlings:
-        if h["body"]:
-            organizations.setdefault(
-                organization_key(h["source_id"], h["body"]),
-                {"source_id": h["source_id"], "body": h["body"], "meetings": []},
-            )
-
-    files = _merged_files(urls, handlings, sha1)
-    agenda_items = {h["item_id"]: _agenda_item(urls, h, files[h["item_id"]], by_meeting) for h in handlings}
-    consultations = {h["item_id"]: _consultation(urls, h) for h in handlings}
-    per_body: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-
-    for key, org in sorted(organizations.items()):
-        obj = compact(
-            {
-                "id": urls.organization(key),
-                "type": OPARL + "Organization",
-                "body": urls.body(org["source_id"]),
-                "name": org["body"],
-                "meeting": urls.organization_meetings(key),
-            }
-        )
-        tree.add(obj)
-        per_body[org["source_id"]]["organization"].append(obj)
-    meeting_objects = {}
-    for meeting_id, source_id, body, meeting_date, document_type, url in meetings:
-        own = sorted(by_meeting.get(meeting_id, []), key=_agenda_order)
-        obj = compact(
-            {
-                "id": urls.meeting(meeting_id),
-                "type": OPARL + "Meeting",
-                "name": f"{body or 'Meeting'} {finnish_date(meeting_date)}",
-                "meetingState": MEETING_STATES.get(document_type),
-                "organization": [urls.organization(organization_key(source_id, body))] if body else None,
-                "agendaItem": [agenda_items[h["item_id"]] for h in own] or None,
-                "web": url,
-                "created": instant(min((h["first_seen"] for h in own if h["first_seen"]), default=None)),
-                "modified": instant(
-                    max((h["page_fetched_at"] for h in own if h["page_fetched_at"]), default=None)
-                ),
-            }
-        )
-        tree.add(obj)
-        meeting_objects[obj["id"]] = obj
-        per_body[source_id]["meeting"].append(obj)
-    for key, org in sorted(organizations.items()):
-        own_meetings = [meeting_objects[url] for url in sorted(set(org["meetings"]))]
-        tree.add_list(lambda page, k=key: urls.organization_meetings(k, page), own_meetings)
-    for h in handlings:
-        tree.add(agenda_items[h["item_id"]])
-        tree.add(consultations[h["item_id"]])
-        per_body[h["source_id"]]["agendaItem"].append(agenda_items[h["item_id"]])
-        per_body[h["source_id"]]["consultation"].append(consultations[h["item_id"]])
-        for file in files[h["item_id"]]:
-            tree.add(file)
-            per_body[h["source_id"]]["file"].append(file)  # lists keep each file once (_unique_by_id)
-    for (source_id, matter_id), own in sorted(by_paper.items()):
-        obj = _paper(
-            urls, source_id, matter_id, sorted(own, key=_date_order), consultations, files, papers_of_matter
-        )
-        tree.add(obj)
-        per_body[source_id]["paper"].append(obj)
-
+    for source_id, matter_id in con.execute(PAPERS_SQL).fetchall():
+        papers_of_matter[matter_id].add(urls.paper(source_id, matter_id))
     bodies = []
-    for source_id, name, kind, _base_url in sources:
+    for source_id, name, kind, _base_url in con.execute(SOURCES_SQL).fetchall():
+        _write_source(con, tree, source_id, sha1, papers_of_matter)
         body = compact(
             {
                 "id": urls.body(source_id),
@@ -314,9 +236,6 @@ def build_tree(
         )
         tree.add(body)
         bodies.append(body)
-        for kind_name in ("organization", "person", "meeting", "paper", "agendaItem", "consultation", "file"):
-            members = _unique_by_id(per_body[source_id][kind_name])
-            tree.add_list(lambda page, s=source_id, k=kind_name: urls.body_list(s, k, page), members)
     tree.add_list(urls.bodies, bodies)
     tree.add(
         {
@@ -328,7 +247,92 @@ def build_tree(
             "product": PRODUCT,
         }
     )
-    return tree.files
+
+
+def _write_source(
+    con: duckdb.DuckDBPyConnection,
+    tree: _Tree,
+    source_id: str,
+    sha1: _Sha1,
+    papers_of_matter: dict[str, set[str]],
+) -> None:
+    """One source's organizations, meetings, agenda items, consultations, papers and files, and its lists."""
+    urls = tree.urls
+    meetings = con.execute(MEETINGS_SQL, {"source": source_id}).fetchall()
+    result = con.execute(HANDLINGS_SQL, {"source": source_id})
+    columns = [d[0] for d in result.description]
+    handlings = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+    by_meeting: dict[str, list[dict]] = defaultdict(list)
+    by_paper: dict[str, list[dict]] = defaultdict(list)
+    for h in handlings:
+        by_meeting[h["meeting_id"]].append(h)
+        by_paper[h["matter_id"]].append(h)
+    organizations: dict[str, dict] = {}
+    for meeting_id, _source, body, _date, _type, _url in meetings:
+        if body:
+            organizations.setdefault(organization_key(source_id, body), {"body": body, "meetings": []})
+            organizations[organization_key(source_id, body)]["meetings"].append(urls.meeting(meeting_id))
+    for h in handlings:
+        if h["body"]:
+            organizations.setdefault(
+                organization_key(source_id, h["body"]), {"body": h["body"], "meetings": []}
+            )
+
+    files = _merged_files(urls, handlings, sha1)
+    agenda_items = {h["item_id"]: _agenda_item(urls, h, files[h["item_id"]], by_meeting) for h in handlings}
+    consultations = {h["item_id"]: _consultation(urls, h) for h in handlings}
+    lists: dict[str, list[dict]] = defaultdict(list)
+
+    for key, org in sorted(organizations.items()):
+        obj = {
+            "id": urls.organization(key),
+            "type": OPARL + "Organization",
+            "body": urls.body(source_id),
+            "name": org["body"],
+            "meeting": urls.organization_meetings(key),
+        }
+        tree.add(obj)
+        lists["organization"].append(obj)
+    meeting_objects = {}
+    for meeting_id, _source, body, meeting_date, document_type, url in meetings:
+        own = sorted(by_meeting.get(meeting_id, []), key=_agenda_order)
+        obj = compact(
+            {
+                "id": urls.meeting(meeting_id),
+                "type": OPARL + "Meeting",
+                "name": f"{body or 'Meeting'} {finnish_date(meeting_date)}",
+                "meetingState": MEETING_STATES.get(document_type),
+                "organization": [urls.organization(organization_key(source_id, body))] if body else None,
+                "agendaItem": [agenda_items[h["item_id"]] for h in own] or None,
+                "web": url,
+                "created": instant(min((h["first_seen"] for h in own if h["first_seen"]), default=None)),
+                "modified": instant(
+                    max((h["page_fetched_at"] for h in own if h["page_fetched_at"]), default=None)
+                ),
+            }
+        )
+        tree.add(obj)
+        meeting_objects[obj["id"]] = obj
+        lists["meeting"].append(obj)
+    for key, org in sorted(organizations.items()):
+        own_meetings = [meeting_objects[url] for url in sorted(set(org["meetings"]))]
+        tree.add_list(lambda page, k=key: urls.organization_meetings(k, page), own_meetings)
+    for h in handlings:
+        tree.add(agenda_items[h["item_id"]])
+        tree.add(consultations[h["item_id"]])
+        lists["agendaItem"].append(agenda_items[h["item_id"]])
+        lists["consultation"].append(consultations[h["item_id"]])
+        for file in files[h["item_id"]]:
+            tree.add(file)
+            lists["file"].append(file)
+    for matter_id, own in sorted(by_paper.items()):
+        obj = _paper(
+            urls, source_id, matter_id, sorted(own, key=_date_order), consultations, files, papers_of_matter
+        )
+        tree.add(obj)
+        lists["paper"].append(obj)
+    for kind in ("organization", "person", "meeting", "paper", "agendaItem", "consultation", "file"):
+        tree.add_list(lambda page, k=kind: urls.body_list(source_id, k, page), _unique_by_id(lists[kind]))
 
 
 def _agenda_order(h: dict) -> tuple:
@@ -344,20 +348,39 @@ def _unique_by_id(objects: Iterable[dict]) -> list[dict]:
 
 
 class _Tree:
-    def __init__(self, urls: Urls, page_size: int) -> None:
+    """Writes the tree's files as they are made into a directory beside ``directory``; ``commit`` swaps
+    it in whole, so a reader sees the old tree or the new one, and files of objects that are gone do not
+    linger. ``abandon`` removes what is left of a build that did not commit."""
+
+    def __init__(self, directory: Path, urls: Urls, page_size: int) -> None:
+        self.directory = Path(directory)
         self.urls = urls
         self.page_size = page_size
-        self.files: dict[Path, dict] = {}
+        parent = self.directory.resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.building = parent / f".{self.directory.name}.{os.getpid()}.building"
+        shutil.rmtree(self.building, ignore_errors=True)
+        self.written: set[Path] = set()
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def _write(self, url: str, obj: dict, kind: str) -> None:
+        path = self.urls.path(url)
+        if path in self.written:  # one file shown by two handlings of one page: written once
+            return
+        target = self.building / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        self.written.add(path)
+        self.counts[kind] += 1
 
     def add(self, obj: dict) -> None:
-        self.files[self.urls.path(obj["id"])] = obj
+        self._write(obj["id"], obj, obj["type"].removeprefix(OPARL))
 
     def add_list(self, page_url, members: list[dict]) -> None:
         """An external object list: its objects in pages of ``page_size``, each page linking to the first,
         previous, next and last (an empty list is one empty page)."""
         total_pages = max(1, -(-len(members) // self.page_size))
         for page in range(1, total_pages + 1):
-            data = members[(page - 1) * self.page_size : page * self.page_size]
             links = compact(
                 {
                     "first": page_url(1),
@@ -367,8 +390,8 @@ class _Tree:
                     "last": page_url(total_pages),
                 }
             )
-            self.files[self.urls.path(page_url(page))] = {
-                "data": data,
+            listing = {
+                "data": members[(page - 1) * self.page_size : page * self.page_size],
                 "pagination": {
                     "totalElements": len(members),
                     "elementsPerPage": self.page_size,
@@ -377,6 +400,17 @@ class _Tree:
                 },
                 "links": links,
             }
+            self._write(page_url(page), listing, "list page")
+
+    def commit(self) -> None:
+        old = self.building.with_name(self.building.name.replace(".building", ".old"))
+        if self.directory.exists():
+            os.replace(self.directory, old)
+        os.replace(self.building, self.directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.building, ignore_errors=True)
 
 
 class _Sha1:
@@ -525,24 +559,3 @@ def _paper(
             EXTENSION: matter_id,
         }
     )
-
-
-def _write_tree(directory: Path, objects: dict[Path, dict]) -> None:
-    """Write every file into a new directory beside ``directory``, then swap it in whole: a reader sees
-    the old tree or the new one, and files of objects that are gone do not linger."""
-    parent = directory.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    building = parent / f".{directory.name}.{os.getpid()}.building"
-    shutil.rmtree(building, ignore_errors=True)
-    try:
-        for path, obj in sorted(objects.items()):
-            target = building / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        old = parent / f".{directory.name}.{os.getpid()}.old"
-        if directory.exists():
-            os.replace(directory, old)
-        os.replace(building, directory)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
