@@ -61,7 +61,7 @@ def hostile_tables() -> dict:
             "text": f"{HOSTILE_TITLE}\n\nKoulukuljetukset kilpailutetaan.\n\nPäätös {HOSTILE_DECISION}",
             "matter_id": "hostile",
             "url": "https://padasjoki.example.fi/cgi/DREQUEST.PHP?page=meetingitem&id=padasjoki-20260601-62",
-            "pdf_url": None,
+            "pdf_url": "javascript:alert(2)",
         }
     )
     return tables
@@ -249,6 +249,8 @@ def test_what_came_from_a_site_is_shown_as_text_never_run(site):
     assert "Hyväksyttiin &lt;img src=x onerror=alert(1)&gt; &amp; &quot;muutettuna&quot;." in html
     _, _, search = get(base + query(q="koulukuljetusten"))
     assert "<script" not in search and "&lt;script&gt;" in search
+    # a link the page gave as javascript: is shown as text, never as a link
+    assert 'href="javascript' not in html and 'href="javascript' not in search
 
 
 def test_a_warehouse_swapped_in_by_a_load_is_served_without_a_restart(tmp_path):

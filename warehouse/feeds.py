@@ -42,7 +42,7 @@ from minutes.config import today_in_helsinki
 from minutes.files import replace_atomically
 from warehouse.calendar import calendar_dir, calendar_files
 from warehouse.query import connect_for_queries
-from warehouse.report import OUTCOMES, dated_section
+from warehouse.report import OUTCOMES, dated_section, web_url
 from warehouse.search import SearchFilters, ranked_hits
 from warehouse.watches import Watch, read_watches, watches_path
 
@@ -385,13 +385,13 @@ def _add_entry(feed: FeedGenerator, row: dict) -> None:
     entry.title(f"{where}: {row['title'] or '(untitled)'} ({stage})")
     entry.updated(row["updated"])
     entry.published(row["updated"])
-    if row["url"]:
+    if web_url(row["url"]):
         entry.link(href=row["url"], rel="alternate", type="text/html")
-    if row["pdf_url"]:
+    if web_url(row["pdf_url"]):
         entry.link(href=row["pdf_url"], rel="related", type="application/pdf", title="PDF")
     entry.category([{"term": row["municipality"]}, *([{"term": row["body"]}] if row["body"] else [])])
     entry.summary(_summary(row))
-    if not row["url"]:
+    if not web_url(row["url"]):
         entry.content(_summary(row), type="text")  # Atom: an entry without a page link carries content
 
 

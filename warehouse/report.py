@@ -224,8 +224,16 @@ def side_by_side(matter: Matter) -> str:
     return f'<div class="columns">{"".join(columns)}</div>'
 
 
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address, else None: a page could carry ``javascript:`` as a link,
+    which escaping alone would leave clickable."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
 def _link(url: str | None, text: str | None = None) -> str:
-    return f'<a href="{escape(url)}">{escape(text or url)}</a>' if url else ""
+    if not web_url(url):  # shown as it is where it stands for itself, left out behind a label
+        return escape(url) if url and text is None else ""
+    return f'<a href="{escape(url)}">{escape(text or url)}</a>'
 
 
 def _sources(matter: Matter) -> str:

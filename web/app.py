@@ -23,7 +23,16 @@ from starlette.routing import Route
 
 from warehouse.feeds import feeds_dir
 from warehouse.query import WarehouseMissing
-from warehouse.report import OUTCOMES, STYLE, dated_section, finnish_date, legend, side_by_side, timeline_svg
+from warehouse.report import (
+    OUTCOMES,
+    STYLE,
+    dated_section,
+    finnish_date,
+    legend,
+    side_by_side,
+    timeline_svg,
+    web_url,
+)
 from web import pages
 from web.reader import WarehouseReader
 
@@ -51,6 +60,7 @@ def _environment() -> Environment:
     env.filters["day"] = finnish_date
     env.filters["outcome"] = lambda code: OUTCOMES.get(code, OUTCOMES["other"])[0]
     env.filters["colour"] = lambda code: OUTCOMES.get(code, OUTCOMES["other"])[1]
+    env.filters["web_url"] = web_url
     return env
 
 
