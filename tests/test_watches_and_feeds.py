@@ -182,6 +182,35 @@ def test_minutes_after_an_agenda_are_a_new_entry_and_unchanged_handlings_are_not
     assert before.entries[0].title.endswith("(agenda)") and before.entries[0].id in ids
 
 
+def test_a_matter_that_comes_to_span_municipalities_gets_a_feed_of_its_whole_history(data_dir):
+    warehouse = data_dir / "warehouse.duckdb"
+    tables = example_tables()
+    load_warehouse(warehouse, tables)
+    update_feeds(data_dir, warehouse, TODAY)
+    assert not (data_dir / "feeds" / "matters" / "village.xml").exists()  # Asikkala's alone so far
+    later = copy.deepcopy(tables)
+    village = next(row for row in later["items"] if row["item_id"] == "asikkala-20260413-74")
+    later["items"].append(
+        {
+            **village,
+            "item_id": "hollola-20260608-101",
+            "source_id": "hollola",
+            "municipality": "Hollola",
+            "meeting_date": date(2026, 6, 8),
+            "section": 101,
+            "url": "https://hollola.example.fi/cgi/DREQUEST.PHP?page=meetingitem&id=hollola-20260608-101",
+        }
+    )
+    load_warehouse(warehouse, later)
+    report = update_feeds(data_dir, warehouse, TODAY)
+    assert report.new_matter_entries == {"village": 2}
+    matter = feedparser.parse((data_dir / "feeds" / "matters" / "village.xml").read_bytes())
+    assert [e.title.split(":")[0] for e in matter.entries] == [
+        "Hollola · Kunnanhallitus 8.6.2026 § 101",
+        "Asikkala · Kunnanhallitus 13.4.2026 § 74",
+    ]
+
+
 def test_a_warehouse_rebuilt_from_scratch_brings_no_entry_twice(data_dir):
     warehouse = data_dir / "warehouse.duckdb"
     tables = with_agenda(example_tables())

@@ -14,8 +14,9 @@ previous load's handlings and their keys are kept outside the warehouse, in
 * a watch added today starts with an empty feed and collects from the next load on
   (``minutes watch show`` and ``minutes search`` show what already matches).
 
-A watch's hits are the rows ``minutes search WORDS`` gives (the same ``search_items`` ranking over the
-same index), narrowed to its municipalities and bodies.
+A watch's hits are the rows ``minutes search WORDS`` gives (the same ``search_ranked`` ranking over the
+same index), narrowed to its municipalities and bodies. A matter's feed begins, at the first load in which
+the matter spans municipalities, with all its handlings; later loads add the new ones.
 
 **Entries.** An entry's id is a UUID made from the handling's ``item_id`` and its decision key, so the
 same version of a handling has the same id in every run, in every feed that carries it, and after every
@@ -55,17 +56,24 @@ AUTHOR = "minutes"
 DECISION_KEYS_SQL = """
 SELECT item_id, md5(to_json([document_type, decision_outcome, decision])) AS decision_key FROM items
 """
-ENTRY_COLUMNS_SQL = """
+#: The handlings of cross-municipality matters that are new in this load, and every handling of such a
+#: matter that has no feed yet (its feed starts with its whole history). Rows are found by the few
+#: columns that decide, then read by rowid: only their row groups are decompressed.
+MATTER_ENTRIES_SQL = """
+WITH wanted AS (
+    SELECT i.rowid AS row_number
+    FROM items i JOIN matters m USING (matter_id)
+    WHERE m.n_municipalities >= 2
+      AND (i.item_id IN (SELECT item_id FROM changed_items)
+           OR i.matter_id NOT IN (SELECT matter_id FROM fed_matters))
+)
 SELECT i.item_id, c.decision_key, i.matter_id, i.municipality, i.body, i.meeting_date, i.section, i.title,
        i.document_type, i.decision_outcome, i.decision, i.proposal, i.url, i.pdf_url
-FROM items i JOIN changed_items c USING (item_id)
+FROM items i JOIN current_items c USING (item_id)
+WHERE i.rowid IN (SELECT row_number FROM wanted)
 """
-CROSS_MUNICIPALITY_SQL = (
-    ENTRY_COLUMNS_SQL
-    + """
-JOIN matters m USING (matter_id) WHERE m.n_municipalities >= 2
-"""
-)
+#: The columns of ``items`` an entry needs beyond those of a hit.
+ENTRY_EXTRA = ", i.document_type, i.decision_outcome, i.decision, i.proposal"
 
 ENTRY_SCHEMA = {
     "feed": pl.String,
@@ -162,15 +170,17 @@ def update_feeds(data_dir: Path, warehouse: Path, today: date | None = None) -> 
         if compared:
             changed = changed_handlings(current, _read_seen(state))
             con.register("changed_items", changed.to_arrow())
-            found = [_watch_entries(con, watch, load) for watch in watches]
+            con.register("current_items", current.to_arrow())
+            found = [_watch_entries(con, watch, changed, load) for watch in watches]
             new_hits = {watch.name: frame.height for watch, frame in zip(watches, found, strict=True)}
-            matter_frame = _matter_entries(con, load)
+            matter_frame = _matter_entries(con, entries, load)
             new_matter = {
                 key.removeprefix("matter/"): n
                 for key, n in matter_frame.group_by("feed").len().sort("feed").iter_rows()
             }
             entries = merge_entries(entries, [*found, matter_frame])
-            con.unregister("changed_items")
+            for name in ("changed_items", "current_items", "fed_matters"):
+                con.unregister(name)
         matter_titles = dict(
             con.execute(
                 "SELECT matter_id, title FROM matters WHERE matter_id IN (SELECT unnest($ids))",
@@ -210,16 +220,21 @@ def changed_handlings(current: pl.DataFrame, seen: pl.DataFrame) -> pl.DataFrame
     return current.join(seen, on=["item_id", "decision_key"], how="anti").sort("item_id")
 
 
-def _watch_entries(con: duckdb.DuckDBPyConnection, watch: Watch, load: Load) -> pl.DataFrame:
+def _watch_entries(
+    con: duckdb.DuckDBPyConnection, watch: Watch, changed: pl.DataFrame, load: Load
+) -> pl.DataFrame:
+    """The watch's hits among this load's new and changed handlings, as entries of its feed."""
     filters = SearchFilters(watch.municipalities, watch.bodies)
-    columns, hits = ranked_hits(con, watch.words, None, filters, within="changed_items")
-    ids = [row[columns.index("item_id")] for row in hits]
-    frame = con.execute(ENTRY_COLUMNS_SQL + " WHERE i.item_id IN (SELECT unnest($ids))", {"ids": ids}).pl()
+    columns, hits = ranked_hits(con, watch.words, None, filters, within="changed_items", extra=ENTRY_EXTRA)
+    frame = pl.DataFrame(hits, schema=columns, orient="row", infer_schema_length=None)
+    frame = frame.join(changed, on="item_id", how="left") if frame.height else frame
     return _as_entries(frame, pl.lit(watch_feed_key(watch.name)), load)
 
 
-def _matter_entries(con: duckdb.DuckDBPyConnection, load: Load) -> pl.DataFrame:
-    frame = con.execute(CROSS_MUNICIPALITY_SQL).pl()
+def _matter_entries(con: duckdb.DuckDBPyConnection, entries: pl.DataFrame, load: Load) -> pl.DataFrame:
+    fed = entries.filter(pl.col("feed").str.starts_with("matter/")).select("matter_id").unique()
+    con.register("fed_matters", fed.to_arrow())
+    frame = con.execute(MATTER_ENTRIES_SQL).pl()
     return _as_entries(frame, pl.lit("matter/") + pl.col("matter_id"), load)
 
 
