@@ -40,7 +40,7 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from minutes.config import today_in_helsinki
-from minutes.files import replace_atomically
+from minutes.files import exclusive, replace_atomically
 from warehouse.calendar import calendar_dir, calendar_files
 from warehouse.query import connect_for_queries
 from warehouse.report import OUTCOMES, dated_section, web_url
@@ -152,58 +152,80 @@ def entry_id(item_id: str, decision_key: str) -> str:
     return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, f'{item_id}/{decision_key}')}"
 
 
+@dataclass(frozen=True)
+class _Comparison:
+    """What one load brought: every handling's decision key, those new or changed, the entries found."""
+
+    current: pl.DataFrame
+    changed: pl.DataFrame
+    new_hits: dict[str, int]
+    new_matter_entries: dict[str, int]
+    entries: pl.DataFrame
+
+
 def update_feeds(data_dir: Path, warehouse: Path, today: date | None = None) -> FeedsReport:
     """Compare the warehouse's latest load with the one the feeds saw last, add the new entries, and
-    write every feed and calendar (a file is rewritten only when its bytes change)."""
+    write every feed and calendar (a file is rewritten only when its bytes change). One run at a time:
+    the CLI and Dagster may both run it after a load."""
     data_dir = Path(data_dir)
-    watches = read_watches(watches_path(data_dir))
     state = state_dir(data_dir)
-    con = connect_for_queries(warehouse)
+    with exclusive(state):
+        watches = read_watches(watches_path(data_dir))
+        con = connect_for_queries(warehouse)
+        try:
+            load = latest_load(con)
+            entries = read_entries(state)
+            seen_load = _read_json(state / "load.json")
+            comparison = None if load.same_as(seen_load) else _compare(con, state, watches, entries, load)
+            entries = comparison.entries if comparison else entries
+            titles = _matter_titles(con, entries)
+            calendars = calendar_files(con, today or today_in_helsinki(), load.loaded_at)
+        finally:
+            con.close()
+        if comparison:
+            _write_entries(state, entries)
+        files = _write_feeds(data_dir, watches, entries, titles) + _write_calendars(data_dir, calendars)
+        if comparison:  # last: a run killed before this point repeats the comparison and adds nothing twice
+            _write_seen(state, comparison.current)
+            _write_json(
+                state / "load.json",
+                {"loaded_at": load.loaded_at.isoformat(), "fingerprint": load.fingerprint},
+            )
+    if comparison is None:
+        return FeedsReport(load, False, 0, {}, {}, files)
+    return FeedsReport(
+        load, True, comparison.changed.height, comparison.new_hits, comparison.new_matter_entries, files
+    )
+
+
+def _compare(
+    con: duckdb.DuckDBPyConnection, state: Path, watches: list[Watch], entries: pl.DataFrame, load: Load
+) -> _Comparison:
+    """The handlings new or changed since the load the feeds saw, and the entries they make."""
+    current = con.execute(DECISION_KEYS_SQL).pl()
+    changed = changed_handlings(current, _read_seen(state))
+    con.register("changed_items", changed.to_arrow())
+    con.register("current_items", current.to_arrow())
     try:
-        load = latest_load(con)
-        entries = read_entries(state)
-        compared = not load.same_as(_read_json(state / "load.json"))
-        changed = pl.DataFrame(schema={"item_id": pl.String, "decision_key": pl.String})
-        new_hits: dict[str, int] = {}
-        new_matter: dict[str, int] = {}
-        current = con.execute(DECISION_KEYS_SQL).pl() if compared else None
-        if compared:
-            changed = changed_handlings(current, _read_seen(state))
-            con.register("changed_items", changed.to_arrow())
-            con.register("current_items", current.to_arrow())
-            found = [_watch_entries(con, watch, changed, load) for watch in watches]
-            new_hits = {watch.name: frame.height for watch, frame in zip(watches, found, strict=True)}
-            matter_frame = _matter_entries(con, entries, load)
-            new_matter = {
-                key.removeprefix("matter/"): n
-                for key, n in matter_frame.group_by("feed").len().sort("feed").iter_rows()
-            }
-            entries = merge_entries(entries, [*found, matter_frame])
-            for name in ("changed_items", "current_items", "fed_matters"):
-                con.unregister(name)
-        matter_titles = dict(
-            con.execute(
-                "SELECT matter_id, title FROM matters WHERE matter_id IN (SELECT unnest($ids))",
-                {
-                    "ids": entries.filter(pl.col("feed").str.starts_with("matter/"))["matter_id"]
-                    .unique()
-                    .to_list()
-                },
-            ).fetchall()
-        )
-        calendars = calendar_files(con, today or today_in_helsinki(), load.loaded_at)
+        found = [_watch_entries(con, watch, changed, load) for watch in watches]
+        matter_frame = _matter_entries(con, entries, load)
     finally:
-        con.close()
-    if compared:
-        _write_entries(state, entries)
-    files = _write_feeds(data_dir, watches, entries, matter_titles)
-    files += _write_calendars(data_dir, calendars)
-    if compared:
-        _write_seen(state, current)
-        _write_json(
-            state / "load.json", {"loaded_at": load.loaded_at.isoformat(), "fingerprint": load.fingerprint}
-        )
-    return FeedsReport(load, compared, changed.height, new_hits, new_matter, files)
+        for name in ("changed_items", "current_items", "fed_matters"):
+            con.unregister(name)
+    new_hits = {watch.name: frame.height for watch, frame in zip(watches, found, strict=True)}
+    new_matter = {
+        key.removeprefix("matter/"): n
+        for key, n in matter_frame.group_by("feed").len().sort("feed").iter_rows()
+    }
+    return _Comparison(current, changed, new_hits, new_matter, merge_entries(entries, [*found, matter_frame]))
+
+
+def _matter_titles(con: duckdb.DuckDBPyConnection, entries: pl.DataFrame) -> dict[str, str]:
+    ids = entries.filter(pl.col("feed").str.starts_with("matter/"))["matter_id"].unique().to_list()
+    rows = con.execute(
+        "SELECT matter_id, title FROM matters WHERE matter_id IN (SELECT unnest($ids))", {"ids": ids}
+    )
+    return dict(rows.fetchall())
 
 
 def latest_load(con: duckdb.DuckDBPyConnection) -> Load:
