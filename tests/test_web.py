@@ -20,6 +20,7 @@ import feedparser
 import icalendar
 import pytest
 
+from warehouse.connection import connect
 from warehouse.example import NETWORK, SPORTS, WASTE, example_tables
 from warehouse.feeds import update_feeds
 from warehouse.load import load_warehouse
@@ -262,6 +263,46 @@ def test_a_warehouse_swapped_in_by_a_load_is_served_without_a_restart(tmp_path):
         hits = get_json(base + query(q="koulukuljetusten"))["hits"]
         assert [h["item_id"] for h in hits] == ["padasjoki-20260601-62"]
         assert get_json(base + "/matter/hostile")["title"] == HOSTILE_TITLE
+
+
+def test_where_the_warehouse_has_body_freshness_the_municipality_and_body_pages_show_it(tmp_path):
+    data_dir, warehouse = tmp_path / "data", tmp_path / "data" / "warehouse.duckdb"
+    load_warehouse(warehouse, example_tables())
+    # A stand-in for the view another part of the project adds to derived.sql, written into this test's
+    # own warehouse file: the page shows whatever columns the view has.
+    con = connect(warehouse)
+    con.execute(
+        """CREATE VIEW body_freshness AS
+        SELECT source_id, body, 14 AS usual_interval_days, max(meeting_date) AS last_meeting,
+               DATE '2026-06-10' - max(meeting_date) AS days_since,
+               DATE '2026-06-10' - max(meeting_date) > 28 AS overdue
+        FROM items GROUP BY source_id, body"""
+    )
+    con.close()
+    with serving(warehouse, data_dir) as base:
+        data = get_json(base + "/municipality/asikkala")
+        assert data["freshness"] == [
+            {
+                "source_id": "asikkala",
+                "body": "Kunnanhallitus",
+                "usual_interval_days": 14,
+                "last_meeting": "2026-05-18",
+                "days_since": 23,
+                "overdue": False,
+            },
+            {
+                "source_id": "asikkala",
+                "body": "Kunnanvaltuusto",
+                "usual_interval_days": 14,
+                "last_meeting": "2026-05-04",
+                "days_since": 37,
+                "overdue": True,
+            },
+        ]
+        body = get_json(base + "/municipality/asikkala/body/Kunnanvaltuusto")
+        assert [row["body"] for row in body["freshness"]] == ["Kunnanvaltuusto"]
+        _, _, html = get(base + "/municipality/asikkala")
+        assert "<th>usual_interval_days</th>" in html and "<td>37</td>" in html
 
 
 @pytest.fixture(scope="module")
