@@ -68,51 +68,39 @@ JOIN prefixes q ON w.stem = q.stem OR starts_with(w.stem, q.prefix)
 #: ``search_terms`` matches. ``item_row`` is the handling's row in ``items`` (its rowid): looking rows up
 #: by it lets DuckDB skip every row group but theirs, where a lookup by ``item_id`` reads the whole table
 #: (ids are not sorted). It cost a million-handling search a second of its time. Scores are DOUBLE
-#: arithmetic throughout (integer columns mixed with decimal literals made DuckDB compute in DECIMAL).
-#: ``search_scored`` is every matching doc with its score; ``search_ranked`` the best of them.
-def best_of(relation: str, limit: str) -> str:
-    """SQL for the ``limit`` best rows of ``relation`` (``doc``, ``score``, ``words_matched``), best first
-    and ties broken by item id, as ``raw_score``, ``words_matched``, ``item_id``, ``item_row``. Only the
-    scores that make the cut (and ties with the last) are joined to their item ids, not every match."""
-    return f"""cutoff AS (
-    SELECT score FROM {relation} ORDER BY score DESC LIMIT 1 OFFSET greatest({limit} - 1, 0)
-), best AS (
-    SELECT * FROM {relation} WHERE score >= coalesce((SELECT score FROM cutoff), '-infinity'::DOUBLE)
-)
-SELECT b.score AS raw_score, b.words_matched, d.item_id, d.item_row
-FROM best b JOIN search_docs d ON d.doc = b.doc
-ORDER BY b.score DESC, d.item_id
-LIMIT {limit}"""
-
-
+#: arithmetic throughout (integer columns mixed with decimal literals made DuckDB compute in DECIMAL:
+#: 15 % of a search's CPU time). ``search_scored`` is every matching doc with its score;
+#: ``search_ranked`` the best of them.
 SCORED_MACRO = r"""
 CREATE OR REPLACE MACRO search_scored(query) AS TABLE
-WITH frequencies AS MATERIALIZED (
+WITH frequencies AS (
     SELECT t.query_word, p.doc, sum(CASE WHEN t.exact THEN 1.0 ELSE 0.5 END)::DOUBLE AS tf
     FROM search_postings p JOIN search_terms(query) t ON t.word_id = p.word_id
     GROUP BY ALL
-), weights AS (
-    SELECT f.query_word, ln(1.0 + (any_value(s.n_docs)::DOUBLE - count(*) + 0.5) / (count(*) + 0.5)) AS idf
-    FROM frequencies f CROSS JOIN search_stats s
-    GROUP BY f.query_word
+), document_frequencies AS (
+    SELECT query_word, count(*)::DOUBLE AS df FROM frequencies GROUP BY query_word
 )
 SELECT f.doc,
-       sum(w.idf * f.tf * 2.2 / (f.tf + 1.2 * (0.25 + 0.75 * d.n_tokens::DOUBLE / s.avg_tokens))) AS score,
+       sum(ln(1 + (s.n_docs::DOUBLE - df.df + 0.5) / (df.df + 0.5))
+           * f.tf * 2.2 / (f.tf + 1.2 * (0.25 + 0.75 * d.n_tokens::DOUBLE / s.avg_tokens))) AS score,
        count(*) AS words_matched
 FROM frequencies f
-JOIN weights w USING (query_word)
+JOIN document_frequencies df USING (query_word)
 JOIN search_docs d ON d.doc = f.doc
 CROSS JOIN search_stats s
 GROUP BY f.doc
 """
 
+#: The order of every search: score, then item id.
 RANKED_MACRO = (
     SCORED_MACRO
     + """;
 CREATE OR REPLACE MACRO search_ranked(query, max_results := 20) AS TABLE
-WITH scored AS MATERIALIZED (SELECT * FROM search_scored(query)),
+SELECT s.score AS raw_score, s.words_matched, d.item_id, d.item_row
+FROM search_scored(query) s JOIN search_docs d ON d.doc = s.doc
+ORDER BY s.score DESC, d.item_id
+LIMIT max_results
 """
-    + best_of("scored", "max_results")
 )
 
 #: What a hit shows, from ``items`` (alias ``i``) and a row of ``search_ranked`` (alias ``r``).
@@ -290,10 +278,10 @@ def ranked_hits(
     ``within`` (a relation with an ``item_id`` column), are among its items; at most ``limit`` (None:
     all); ``extra``: more columns of ``items i`` after them (``, i.text``).
 
-    Every path scores with ``search_scored`` and cuts with ``best_of``, as ``search_items`` does, so a
-    narrowed answer lists its hits in the order ``minutes search`` does. Hits are narrowed before they
-    are cut to ``limit`` (reading only the columns the filters need), and only the hits kept read their
-    titles and links."""
+    Every path scores with ``search_scored`` and orders as ``search_ranked`` does (score, then item
+    id), so a narrowed answer lists its hits in the order ``minutes search`` does. Hits are narrowed
+    before they are cut to ``limit`` (reading only the columns the filters need), and only the hits
+    kept read their titles and links."""
     n = ALL_RESULTS if limit is None else limit
     if not filters.any() and within is None:
         ranked, params = "SELECT * FROM search_ranked($q, max_results := $n)", {}
@@ -301,11 +289,11 @@ def ranked_hits(
         # narrowed before the cut: the filters read their few columns of the matching rows (by rowid)
         condition, params = filters.where()
         restrict = f"AND i.item_id IN (SELECT item_id FROM {within})" if within else ""
-        ranked = f"""WITH passing AS MATERIALIZED (
-                SELECT s.* FROM search_scored($q) s
-                JOIN search_docs d ON d.doc = s.doc JOIN items i ON i.rowid = d.item_row
-                WHERE {condition} {restrict}
-            ), {best_of("passing", "$n")}"""
+        ranked = f"""SELECT s.score AS raw_score, s.words_matched, d.item_id, d.item_row
+                     FROM search_scored($q) s
+                     JOIN search_docs d ON d.doc = s.doc JOIN items i ON i.rowid = d.item_row
+                     WHERE {condition} {restrict}
+                     ORDER BY s.score DESC, d.item_id LIMIT $n"""
     result = con.execute(
         f"""WITH kept AS ({ranked})
             SELECT {HIT_COLUMNS}{extra}
