@@ -177,14 +177,20 @@ def update_feeds(data_dir: Path, warehouse: Path, today: date | None = None) -> 
             entries = read_entries(state)
             seen_load = _read_json(state / "load.json")
             comparison = None if load.same_as(seen_load) else _compare(con, state, watches, entries, load)
+            new = (
+                comparison.entries.join(entries, on=["feed", "entry_id"], how="anti")
+                if comparison
+                else entries.clear()
+            )
             entries = comparison.entries if comparison else entries
-            titles = _matter_titles(con, entries)
-            calendars = calendar_files(con, today or today_in_helsinki(), load.loaded_at)
+            if new.height:
+                _write_entries(state, entries)
+            files = _write_feeds(con, data_dir, watches, entries, new)
+            files += _write_calendars(
+                data_dir, calendar_files(con, today or today_in_helsinki(), load.loaded_at)
+            )
         finally:
             con.close()
-        if comparison:
-            _write_entries(state, entries)
-        files = _write_feeds(data_dir, watches, entries, titles) + _write_calendars(data_dir, calendars)
         if comparison:  # last: a run killed before this point repeats the comparison and adds nothing twice
             _write_seen(state, comparison.current)
             _write_json(
@@ -220,8 +226,7 @@ def _compare(
     return _Comparison(current, changed, new_hits, new_matter, merge_entries(entries, [*found, matter_frame]))
 
 
-def _matter_titles(con: duckdb.DuckDBPyConnection, entries: pl.DataFrame) -> dict[str, str]:
-    ids = entries.filter(pl.col("feed").str.starts_with("matter/"))["matter_id"].unique().to_list()
+def _matter_titles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, str]:
     rows = con.execute(
         "SELECT matter_id, title FROM matters WHERE matter_id IN (SELECT unnest($ids))", {"ids": ids}
     )
@@ -319,21 +324,35 @@ def _write_if_changed(path: Path, content: bytes) -> bool:
 
 
 def _write_feeds(
-    data_dir: Path, watches: list[Watch], entries: pl.DataFrame, matter_titles: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    data_dir: Path,
+    watches: list[Watch],
+    entries: pl.DataFrame,
+    new: pl.DataFrame,
 ) -> list[Path]:
-    """Every watch's feed and every matter feed that has entries; feed files of removed watches go."""
-    by_feed = {key: frame for (key,), frame in entries.partition_by("feed", as_dict=True).items()}
+    """Every watch's feed, and the feed of every matter that got entries now or has no file yet; feed
+    files of removed watches go. A matter feed nothing was added to is left as it is: after a day's load
+    most of them are, and rendering them all again from every entry ever found cost tens of seconds at a
+    million handlings."""
     written = []
     for watch in watches:
         path = watch_feed_path(data_dir, watch.name)
-        _write_if_changed(path, watch_feed(watch, by_feed.get(watch_feed_key(watch.name))))
+        _write_if_changed(
+            path, watch_feed(watch, entries.filter(pl.col("feed") == watch_feed_key(watch.name)))
+        )
         written.append(path)
-    for key, frame in sorted(by_feed.items()):
-        if key.startswith("matter/"):
+    matter_keys = set(entries.filter(pl.col("feed").str.starts_with("matter/"))["feed"].unique().to_list())
+    existing = {matter_feed_key(p.stem) for p in feeds_dir(data_dir).glob("matters/*.xml")}
+    render = set(new["feed"].to_list()) & matter_keys | (matter_keys - existing)
+    if render:
+        frames = entries.filter(pl.col("feed").is_in(sorted(render))).partition_by("feed", as_dict=True)
+        titles = _matter_titles(con, [key.removeprefix("matter/") for key in render])
+        for (key,), frame in sorted(frames.items()):
             matter_id = key.removeprefix("matter/")
-            path = matter_feed_path(data_dir, matter_id)
-            _write_if_changed(path, matter_feed(matter_id, matter_titles.get(matter_id), frame))
-            written.append(path)
+            _write_if_changed(
+                matter_feed_path(data_dir, matter_id), matter_feed(matter_id, titles.get(matter_id), frame)
+            )
+    written += [matter_feed_path(data_dir, key.removeprefix("matter/")) for key in sorted(matter_keys)]
     keep = set(written)
     for stale in [*feeds_dir(data_dir).glob("*.xml"), *feeds_dir(data_dir).glob("matters/*.xml")]:
         if stale not in keep:
