@@ -41,20 +41,9 @@ from warehouse.connection import load_extension
 from warehouse.load import load_warehouse
 from warehouse.query import connect_read_only
 from warehouse.search import build_index
-from warehouse.synthetic import synthetic_tables
+from warehouse.synthetic import BENCH_SEARCHES, synthetic_tables
 
-SEARCHES = (
-    "toimintakertomus",
-    "jätehuolto",
-    "avustus",
-    "kylätalon kunnostus",
-    "talousarvion toteutuminen",
-    "varhaiskasvatus",
-    "liikuntapaikkojen varausjärjestelmä",
-    "asemakaavan muutos",
-    "yhteistoimintasopimus",
-    "hyvinvointisuunnitelma",
-)
+SEARCHES = BENCH_SEARCHES
 COMPARISON = """SELECT municipality, body, meeting_date, section, decision_outcome, decision, url
 FROM matter_comparison WHERE matter_id = $matter"""
 PENDING = """SELECT matter_id, title, handled_by, last_date

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from minutes.config import Settings, resolve_settings
+from minutes.config import HELSINKI, Settings, resolve_settings
 
 EPILOG = """Settings come from a flag, else an environment variable, else a default. Run `minutes COMMAND
 --help` for one command; README.md lists them all with examples, warehouse/README.md documents the
@@ -112,6 +112,12 @@ def cmd_process(args: argparse.Namespace) -> int:
         f"{report.handlings} handlings in {report.matters} matters; {report.parse_errors} parse errors, "
         f"{report.crawl_errors} crawl errors; warehouse {report.load.path}"
     )
+    if report.feeds is not None and report.feeds.compared:
+        hits = ", ".join(f"{name} {n}" for name, n in report.feeds.new_hits.items()) or "no watches"
+        print(
+            f"feeds: {report.feeds.changed_handlings} new or changed handlings; new hits per watch: {hits}; "
+            f"{sum(report.feeds.new_matter_entries.values())} new handlings of cross-municipality matters"
+        )
     if report.rejected_sources:
         print(
             f"minutes process: the new parse of {', '.join(report.rejected_sources)} was not accepted "
@@ -204,6 +210,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from warehouse.export import export_warehouse
 
+    if args.format == "oparl":
+        return _export_oparl(args)
+    if args.base_url:
+        print("minutes export: --base-url is for --format oparl", file=sys.stderr)
+        return 2
     written = export_warehouse(_settings(args).warehouse, Path(args.directory), args.format)
     for name, rows, path in written:
         print(f"{name}: {rows} rows → {path}")
@@ -227,6 +238,115 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(f"minutes parse: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_watch_add(args: argparse.Namespace) -> int:
+    from warehouse.query import connect_read_only
+    from warehouse.watches import Watch, add_watch, canonical_names, checked_name, watches_path
+
+    settings = _settings(args)
+    checked_name(args.name)
+    municipalities, bodies = tuple(args.municipality or ()), tuple(args.body or ())
+    if settings.warehouse.exists():  # before the first load there is nothing to check the names against
+        con = connect_read_only(settings.warehouse)
+        try:
+            municipalities, bodies = canonical_names(con, list(municipalities), list(bodies))
+        finally:
+            con.close()
+    watch = add_watch(watches_path(settings.data_dir), Watch(args.name, args.words, municipalities, bodies))
+    print(
+        f"watch {watch.name}: new hits for {watch.words!r} go to {_feed_path(settings, watch.name)} "
+        "after each load"
+    )
+    return 0
+
+
+def _feed_path(settings: Settings, name: str) -> Path:
+    from warehouse.feeds import watch_feed_path
+
+    return watch_feed_path(settings.data_dir, name)
+
+
+def _where(watch) -> str:
+    """Where a watch looks: ``in Heinola, Kaupunginhallitus`` or ``everywhere``."""
+    names = ", ".join([*watch.municipalities, *watch.bodies])
+    return f"in {names}" if names else "everywhere"
+
+
+def cmd_watch_list(args: argparse.Namespace) -> int:
+    from warehouse.feeds import feed_entries, watch_feed_key
+    from warehouse.query import format_table
+    from warehouse.watches import read_watches, watches_path
+
+    settings = _settings(args)
+    watches = read_watches(watches_path(settings.data_dir))
+    rows = [
+        (
+            w.name,
+            w.words,
+            _where(w),
+            feed_entries(settings.data_dir, watch_feed_key(w.name)).height,
+            _feed_path(settings, w.name),
+        )
+        for w in watches
+    ]
+    print(format_table(["name", "words", "where", "entries", "feed"], rows, width=60))
+    return 0
+
+
+def cmd_watch_show(args: argparse.Namespace) -> int:
+    from warehouse.feeds import feed_entries, watch_feed_key
+    from warehouse.query import format_table
+    from warehouse.report import dated_section
+    from warehouse.watches import find_watch, watches_path
+
+    settings = _settings(args)
+    watch = find_watch(watches_path(settings.data_dir), args.name)
+    entries = feed_entries(settings.data_dir, watch_feed_key(watch.name))
+    print(f"watch {watch.name}: {watch.words!r} {_where(watch)}, added {watch.created.isoformat()}")
+    print(f"feed {_feed_path(settings, watch.name)}: {entries.height} entries")
+    rows = [
+        (
+            e["updated"].astimezone(HELSINKI).strftime("%Y-%m-%d %H:%M"),
+            e["municipality"],
+            e["body"],
+            dated_section(e["meeting_date"], e["section"]),
+            e["document_type"],
+            e["title"],
+        )
+        for e in entries.head(args.limit).to_dicts()
+    ]
+    if rows:
+        print(format_table(["found", "municipality", "body", "when", "document", "title"], rows, width=60))
+    return 0
+
+
+def cmd_watch_remove(args: argparse.Namespace) -> int:
+    from warehouse.feeds import forget_watch
+    from warehouse.watches import remove_watch, watches_path
+
+    settings = _settings(args)
+    watch = remove_watch(watches_path(settings.data_dir), args.name)
+    forget_watch(settings.data_dir, watch.name)
+    print(f"watch {watch.name} removed, and its feed")
+    return 0
+
+
+def _export_oparl(args: argparse.Namespace) -> int:
+    from warehouse.oparl import export_oparl
+
+    if not args.base_url:
+        print(
+            "minutes export: --format oparl needs --base-url (where the tree will be served)", file=sys.stderr
+        )
+        return 2
+    settings = _settings(args)
+    archive = settings.archive_dir if settings.archive_dir.is_dir() else None
+    report = export_oparl(settings.warehouse, Path(args.directory), args.base_url, archive)
+    counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
+    start = f"{args.base_url.rstrip('/')}/system.json"
+    print(f"{report.directory}: {report.files} files ({counts}); start at {start}")
     return 0
 
 
@@ -258,6 +378,14 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
         f"{report.items} items in {report.matters} matters ({report.merged_items} items share theirs); "
         f"{report.links} links; wrote {args.output}"
     )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from web.server import serve
+
+    settings = _settings(args)
+    serve(settings.warehouse, settings.data_dir, args.port)
     return 0
 
 
@@ -367,10 +495,65 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", "-o", metavar="FILE", help="HTML file to write (default report-MATTER.html)"
     )
 
-    export = _command(commands, "export", cmd_export, "every table and view as Parquet (or CSV) files")
+    export = _command(
+        commands,
+        "export",
+        cmd_export,
+        "every table and view as Parquet (or CSV) files, or the warehouse as an OParl 1.1 tree",
+        "With --format oparl: a static OParl 1.1 tree (system.json, bodies, paginated lists, one file per "
+        "object) whose ids are URLs under --base-url; a rerun on the same warehouse writes identical files.",
+    )
     _add_common(export)
     export.add_argument("directory", help="where to write the files (created if absent)")
-    export.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="default parquet")
+    export.add_argument(
+        "--format", choices=("parquet", "csv", "oparl"), default="parquet", help="default parquet"
+    )
+    export.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="oparl: the URL the directory will be served at; every object's id is a URL under it",
+    )
+
+    watch = _command(
+        commands,
+        "watch",
+        lambda _args: watch.print_help() or 2,
+        "saved searches whose new hits go to an Atom feed after every load",
+        "Watches live in <data dir>/watches.toml (edit it freely); each watch's feed is "
+        "<data dir>/feeds/NAME.xml. A hit is new when its handling was not in the previous load or its "
+        "decision changed (an agenda became minutes).",
+    )
+    watch_commands = watch.add_subparsers(
+        dest="watch_command", required=True, metavar="ACTION", help="add, list, show or remove"
+    )
+    watch_add = _command(
+        watch_commands,
+        "add",
+        cmd_watch_add,
+        "add a watch",
+        "Its hits are what `minutes search WORDS` finds, narrowed to the municipalities and bodies given; "
+        "the feed starts empty and fills from the next load on.",
+    )
+    _add_common(watch_add)
+    watch_add.add_argument(
+        "name", help="the watch's name: lower-case letters, digits, - and _ (names its feed)"
+    )
+    watch_add.add_argument("words", help="words to look for, in any inflected form, as for `minutes search`")
+    watch_add.add_argument(
+        "--municipality", action="append", metavar="M", help="only hits from this municipality (repeatable)"
+    )
+    watch_add.add_argument("--body", action="append", metavar="B", help="only hits of this body (repeatable)")
+    watch_list = _command(watch_commands, "list", cmd_watch_list, "every watch, with its feed and entries")
+    _add_common(watch_list)
+    watch_show = _command(
+        watch_commands, "show", cmd_watch_show, "one watch and the newest entries of its feed"
+    )
+    _add_common(watch_show)
+    watch_show.add_argument("name", help="the watch's name")
+    watch_show.add_argument("--limit", type=int, default=10, help="how many entries to print (default 10)")
+    watch_remove = _command(watch_commands, "remove", cmd_watch_remove, "remove a watch and its feed")
+    _add_common(watch_remove)
+    watch_remove.add_argument("name", help="the watch's name")
 
     parse = _command(
         commands,
@@ -415,6 +598,17 @@ def build_parser() -> argparse.ArgumentParser:
     dedupe.add_argument(
         "--index", metavar="DIR", help="a link index directory to add the items to (created if absent)"
     )
+
+    serve = _command(
+        commands,
+        "serve",
+        cmd_serve,
+        "read-only web pages and JSON over the warehouse, on 127.0.0.1",
+        "Search with filters, a page per matter, municipality and body, and the feeds and calendars; add "
+        "?format=json to any page. A warehouse swapped in by a load is picked up without a restart.",
+    )
+    _add_common(serve)
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
 
     ui = _command(
         commands,

@@ -22,6 +22,7 @@ from minutes.config import Settings
 from minutes.parsed import ParsedRecords, ParsedStore, SourceParse
 from minutes.registry import Source, load_registry
 from parsing.records import build_records
+from warehouse.feeds import FeedsReport, update_feeds
 from warehouse.load import LoadReport, load_warehouse
 
 #: What linking compares an item on (``linking.matters.comparison_text`` and its content key).
@@ -54,6 +55,8 @@ class ProcessReport:
     load: LoadReport
     #: sources whose newest parse was not accepted: the warehouse holds their last accepted rows
     rejected_sources: tuple[str, ...] = ()
+    #: what the load brought each watch and cross-municipality matter (warehouse/feeds.py)
+    feeds: FeedsReport | None = None
 
 
 @dataclass
@@ -145,6 +148,7 @@ def process(settings: Settings) -> ProcessReport:
     parsed = parse_stage(settings, sources)
     matters = link_stage(parsed, settings.processed_dir / "link_index")
     report = load_stage(settings, sources, parsed, matters)
+    feeds = update_feeds(settings.data_dir, settings.warehouse)
     return ProcessReport(
         handlings=report.row_counts["items"],
         matters=report.row_counts["matters"],
@@ -152,6 +156,7 @@ def process(settings: Settings) -> ProcessReport:
         crawl_errors=parsed.crawl_errors.height,
         load=report,
         rejected_sources=tuple(rejected_sources(parsed)),
+        feeds=feeds,
     )
 
 

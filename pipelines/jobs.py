@@ -4,6 +4,7 @@
 import dagster as dg
 
 from pipelines.assets import handlings, matters, raw_archive, warehouse
+from pipelines.feeds import feeds
 
 #: Crawl runs carry this tag; dagster.yaml limits how many run at once (different hosts in parallel).
 #: Runs of one source are kept apart by their ``dagster/partition`` tag (dagster.yaml), whatever
@@ -20,7 +21,7 @@ crawl_job = dg.define_asset_job(
 )
 process_job = dg.define_asset_job(
     "process_archive",
-    selection=[matters, warehouse],
-    description="Every source's last accepted handlings → matters → warehouse; no network. The sensor "
-    "process_after_crawls launches it when the crawls have finished.",
+    selection=[matters, warehouse, feeds],
+    description="Every source's last accepted handlings → matters → warehouse → feeds; no network. The "
+    "sensor process_after_crawls launches it when the crawls have finished.",
 )

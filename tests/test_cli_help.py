@@ -9,10 +9,18 @@ import pytest
 from minutes.cli import build_parser
 
 
-def subcommands() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
-    (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return dict(action.choices)
+def subcommands(
+    parser: argparse.ArgumentParser | None = None, prefix: str = ""
+) -> dict[str, argparse.ArgumentParser]:
+    """Every command and every command of a command (``watch add``), by its full name."""
+    parser = parser or build_parser()
+    found = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found[f"{prefix}{name}"] = sub
+                found |= subcommands(sub, f"{prefix}{name} ")
+    return found
 
 
 def test_the_top_level_help_says_what_the_tool_does_and_how_it_exits_in_whole_sentences(monkeypatch):

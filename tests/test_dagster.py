@@ -101,13 +101,14 @@ def test_dagster_validates_the_definitions_from_the_repository_root_with_no_argu
 def test_the_graph_reads_the_way_the_data_flows():
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert keys == {"raw_archive", "handlings", "matters", "warehouse"}
+    assert keys == {"raw_archive", "handlings", "matters", "warehouse", "feeds"}
     parents = {k: {p.to_user_string() for p in graph.get(dg.AssetKey(k)).parent_keys} for k in keys}
     assert parents == {
         "raw_archive": set(),
         "handlings": {"raw_archive"},
         "matters": {"handlings"},
         "warehouse": {"handlings", "matters"},
+        "feeds": {"warehouse"},
     }
     assert graph.get(dg.AssetKey("handlings")).partitions_def == source_partitions
     checks = {(key.asset_key.to_user_string(), key.name): key for key in graph.asset_check_keys}

@@ -17,6 +17,7 @@ PRODUCT_PACKAGES = (
     "parsing",
     "pipelines",
     "warehouse",
+    "web",
 )
 #: The one module allowed to call duckdb.connect: it turns automatic extension install and load off.
 CONNECTION_MODULE = REPO / "warehouse" / "connection.py"

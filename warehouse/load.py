@@ -37,7 +37,7 @@ BASE_TABLES = ("sources", "documents", "meetings", "items", "matter_links", "cra
 #: Tables and views whose row counts a load reports.
 COUNTED = (*BASE_TABLES, "matters", "matter_comparison", "matters_pending")
 #: Changes whenever the same input would give different tables: a new version rebuilds once.
-LOADER_VERSION = "2"
+LOADER_VERSION = "3"
 #: DuckDB 1.2 storage and later compress long text with zstd: the items' text takes a third of the space.
 STORAGE_VERSION = "v1.2.0"
 BUILD_MEMORY_LIMIT = "2GB"

@@ -180,7 +180,7 @@ def timeline_svg(matter: Matter) -> str:
     return "".join(parts)
 
 
-def _legend(matter: Matter) -> str:
+def legend(matter: Matter) -> str:
     used = list(dict.fromkeys(h.decision_outcome for h in matter.handlings))
     items = []
     for outcome in used:
@@ -215,7 +215,7 @@ def _card(h: Handling) -> str:
     )
 
 
-def _side_by_side(matter: Matter) -> str:
+def side_by_side(matter: Matter) -> str:
     columns = []
     for municipality in sorted({h.municipality for h in matter.handlings}):
         own = [h for h in matter.handlings if h.municipality == municipality]
@@ -224,8 +224,16 @@ def _side_by_side(matter: Matter) -> str:
     return f'<div class="columns">{"".join(columns)}</div>'
 
 
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address, else None: a page could carry ``javascript:`` as a link,
+    which escaping alone would leave clickable."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
 def _link(url: str | None, text: str | None = None) -> str:
-    return f'<a href="{escape(url)}">{escape(text or url)}</a>' if url else ""
+    if not web_url(url):  # shown as it is where it stands for itself, left out behind a label
+        return escape(url) if url and text is None else ""
+    return f'<a href="{escape(url)}">{escape(text or url)}</a>'
 
 
 def _sources(matter: Matter) -> str:
@@ -293,9 +301,9 @@ def render_report(matter: Matter) -> str:
 ({escape(", ".join(municipalities))}), {span}</p>
 <h2>Timeline</h2>
 {timeline_svg(matter)}
-{_legend(matter)}
+{legend(matter)}
 <h2>Decisions side by side</h2>
-{_side_by_side(matter)}
+{side_by_side(matter)}
 <h2>Sources</h2>
 {_sources(matter)}
 <footer>Matter {escape(matter.matter_id)}{loaded}. Made by minutes report.</footer>

@@ -22,6 +22,19 @@ from demo_sites.content import load_sites
 from minutes.registry import load_registry
 from warehouse.connection import connect
 
+#: What the benches ask the search of a synthetic warehouse: common and rare words, one and two words.
+BENCH_SEARCHES = (
+    "toimintakertomus",
+    "jätehuolto",
+    "avustus",
+    "kylätalon kunnostus",
+    "talousarvion toteutuminen",
+    "varhaiskasvatus",
+    "liikuntapaikkojen varausjärjestelmä",
+    "asemakaavan muutos",
+    "yhteistoimintasopimus",
+    "hyvinvointisuunnitelma",
+)
 ITEMS_PER_MEETING = 12
 BODIES = (
     "{kh}",
