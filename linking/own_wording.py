@@ -35,11 +35,11 @@ STRONG_TITLE_AGREEMENT = 0.6
 
 
 def shared_sentence_pairs(
-    shared: pl.DataFrame, labels: np.ndarray, sources: np.ndarray, new_from: int = 0
+    shared: pl.DataFrame, labels: np.ndarray, sources: np.ndarray, focus: np.ndarray | None = None
 ) -> pl.DataFrame:
     """Pairs of items of different matters and sources that share distinctive sentences: (a, b, shared),
-    a < b, one item per matter (the smallest that has the sentences). With ``new_from``, only pairs
-    with an item numbered ``new_from`` or more."""
+    a < b, one item per matter (the smallest that has the sentences). With ``focus`` (item numbers),
+    only pairs with an item of it."""
     empty = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "shared": pl.UInt32})
     if shared.is_empty():
         return empty
@@ -56,8 +56,8 @@ def shared_sentence_pairs(
         .agg(pl.len().alias("shared"), pl.col("item").min().alias("a"), pl.col("item_b").min().alias("b"))
         .filter(pl.col("shared") >= MIN_SHARED_SENTENCES)
     )
-    if new_from:
-        pairs = pairs.filter((pl.col("a") >= new_from) | (pl.col("b") >= new_from))
+    if focus is not None:
+        pairs = pairs.filter(pl.col("a").is_in(focus) | pl.col("b").is_in(focus))
     ordered = pairs.select(
         pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b"), "shared"
     )
