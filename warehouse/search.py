@@ -38,7 +38,7 @@ import polars as pl
 from warehouse.connection import connect
 from warehouse.report import dated_section
 from words.characters import WORD_PATTERN, fold, sql_fold
-from words.forms import forms, lemma
+from words.forms import forms, lemma, load_dictionary
 
 CHUNK_ROWS = 100_000
 THREADS = 2
@@ -145,6 +145,7 @@ def build_index(items: pl.DataFrame) -> SearchIndex:
         .agg(pl.col("doc").list.explode())
     )
     del tokens, words_of_tokens
+    load_dictionary()  # decoded whole: every distinct word is lemmatised
     with_lemmas = words.select("word", pl.Series("lemma", [lemma(w) for w in words["word"].to_list()]))
     known_forms = _known_forms(with_lemmas)
     stems = _stems(pl.concat([with_lemmas.select("word"), known_forms.select("word")]).unique())

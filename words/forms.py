@@ -10,9 +10,13 @@ million Finnish forms and lemmatises a compound it does not know by its last par
 The other way round, ``forms`` gives every form the dictionary knows for a lemma: what lets search
 match a query word in a form no indexed text uses.
 
-The dictionary is decoded on first use, once per process: a few CPU seconds and about 400 MB, which is
-why nothing here runs at import. Voikko would analyse Finnish more fully, but needs system packages that
-the project's environment cannot install.
+The dictionary is read on first use, once per process, which is why nothing here runs at import. It can
+be read two ways, with the same lemmas: simplemma's compact form (3.4 s and 70 MB on the project's
+machine, and slow lookups of words it must take apart: 3,000 a second), which is what ``lemma`` uses for
+the guards' few hundred title words; or decoded whole (``load_dictionary``: 7 s and 400 MB, then
+hundreds of thousands of words a second), which is what a search index over a whole warehouse needs.
+Voikko would analyse Finnish more fully, but needs system packages that the project's environment
+cannot install.
 """
 
 from __future__ import annotations
@@ -27,14 +31,26 @@ LANGUAGE = "fi"
 LEMMATISER = f"simplemma-2/{LANGUAGE}"
 
 
+_decoded = False
+
+
+def load_dictionary() -> None:
+    """Decode the lemmatiser's whole dictionary for this process: before lemmatising many words."""
+    global _decoded
+    import simplemma
+
+    simplemma.lemmatize("kunta", lang=LANGUAGE)  # the first lookup decodes the dictionary
+    _decoded = True
+
+
 @lru_cache(maxsize=1 << 20)
 def lemma(word: str) -> str:
     """The dictionary form of one word, case folded. A word the lemmatiser maps to anything but one
     word (its rules can leave a stray character) is its own lemma."""
-    import simplemma  # its import is cheap; its dictionary is decoded on the first call
+    import simplemma  # its import is cheap; its dictionary is read on the first call
 
     folded = fold(word)
-    found = words(simplemma.lemmatize(folded, lang=LANGUAGE))
+    found = words(simplemma.lemmatize(folded, lang=LANGUAGE, low_memory=not _decoded))
     return found[0] if len(found) == 1 else folded
 
 
@@ -76,6 +92,7 @@ def _forms_by_lemma() -> dict[str, tuple[bytes, ...]]:
     (3.5 million forms of 125 000 lemmas; a second or two, read from the decoded dictionary's bytes)."""
     from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
 
+    load_dictionary()
     dictionary = DEFAULT_DICTIONARY_FACTORY.get_dictionary(LANGUAGE)
     # simplemma keeps the dictionary as bytes → bytes behind a decoding view; reading those bytes is
     # five times faster than its public items(), which is the fallback should that ever change
