@@ -26,6 +26,8 @@ from minutes.files import replace_atomically
 
 #: The manifest kinds that hold one item each: Dynasty and CaseM item pages, TWeb item documents.
 ITEM_KINDS = frozenset({"meetingitem", "item_page", "item_document"})
+#: The manifest kinds of PDFs: an item's own PDF and a meeting's whole minutes (Dynasty).
+PDF_KINDS = frozenset({"item_pdf", "meeting_pdf"})
 
 
 DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -26,12 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from archive import Archive
+from archive import ITEM_KINDS, PDF_KINDS, Archive
 from crawlers.run import crawl
 from demo_sites.server import running_demo_server
 from minutes.config import Settings
 
-ITEM_KINDS = {"meetingitem", "item_page", "item_document", "item_pdf", "meeting_pdf"}
+#: what an item costs a site to download: its page or document, and its PDFs
+ITEM_DOWNLOAD_KINDS = ITEM_KINDS | PDF_KINDS
 LISTING_KINDS = {
     "meeting_handlers",
     "meetings",
@@ -77,7 +78,7 @@ def measure(server, source_id: str, root: Path, feeds: bool = False) -> dict:
         return [r for r in rows if r.kind in LISTING_KINDS]
 
     def downloads(rows):
-        return [r for r in rows if r.kind in ITEM_KINDS and r.status == 200]
+        return [r for r in rows if r.kind in ITEM_DOWNLOAD_KINDS and r.status == 200]
 
     rerun_listing = listing(rerun)
     return {

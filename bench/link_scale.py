@@ -15,7 +15,18 @@ Planted in it at known rates:
   boilerplate.
 
 Each measured step runs in a child process of its own, which reports its wall time and its peak
-resident memory (``ru_maxrss``). Reproduce with the command printed at the end.
+resident memory (``ru_maxrss``), with the machine's load average before and after it (other work on the
+machine slows a step down; a step whose load is far above the bench's own should be repeated). The steps:
+
+- ``minutes dedupe`` end to end, with a persisted index (ours);
+- the library path end to end (``bench/link_engines.py``: Polars shingles, rensa MinHash and LSH, our
+  verification and guards), for throughput, peak memory, recall and hard negatives beside ours;
+- every part of both engines side by side on the same batches (tokenising and shingling, MinHash,
+  banding and candidates), each measured on its own;
+- adding a day of new items to the largest index, and a day on which 1 % of the indexed items were
+  corrected (each retired from the index and its new version added).
+
+Reproduce with the command printed at the end.
 """
 
 from __future__ import annotations
@@ -37,7 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
 N_SOURCES = 300
 GROUP_SHARE = 0.04  # items in near-identical groups
@@ -536,15 +547,68 @@ def step_datasketch(corpus: Path, out: Path) -> dict:
     }
 
 
+def step_parts(corpus: Path, truth: Path) -> dict:
+    from link_engines import measure_parts
+
+    started = time.perf_counter()
+    measured = measure_parts(corpus, truth)
+    return {**measured, "seconds": time.perf_counter() - started, "peak_mib": peak_mib()}
+
+
+def step_rensa(corpus: Path, out: Path) -> dict:
+    from link_engines import rensa_pipeline
+
+    started = time.perf_counter()
+    measured = rensa_pipeline(corpus, out)
+    return {**measured, "seconds": time.perf_counter() - started, "peak_mib": peak_mib()}
+
+
+def make_corrections(corpus: Path, share: float, out: Path, seed: int = 13) -> None:
+    """A day on which ``share`` of the items were corrected, as minutes correct an agenda: a few words
+    changed and a sentence added. Only the corrected items are in the day's file."""
+    rng = np.random.default_rng(seed)
+    ids = pl.read_parquet(corpus, columns=["item_id"])["item_id"]
+    chosen = pl.DataFrame({"item_id": ids.sample(fraction=share, seed=seed)})
+    rows = pl.scan_parquet(corpus).join(chosen.lazy(), on="item_id", how="semi").collect()
+    texts = [
+        typos(text, rng, 0.02) + "\n\nPöytäkirjaan korjattu kokouksessa tehty muutos."
+        for text in rows["text"]
+    ]
+    rows.with_columns(pl.Series("text", texts)).write_parquet(out)
+
+
+def step_corrections(day: Path, out: Path, index_dir: Path) -> dict:
+    from linking.dedupe import dedupe
+    from linking.index import LinkIndex
+
+    started = time.perf_counter()
+    report, _ = dedupe(day, out, index_dir=index_dir)
+    seconds = time.perf_counter() - started
+    index = LinkIndex.open_or_create(index_dir)
+    return {
+        "seconds": seconds,
+        "peak_mib": peak_mib(),
+        "items": report.items,
+        "retired": int(index.retired.sum()),
+        "index_rows": index.n,
+    }
+
+
 def run_child(*args: str) -> dict:
     """A step in a process of its own; its result with the process's wall time (start-up included)."""
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     result = subprocess.run(
         [sys.executable, __file__, "--step", *args], capture_output=True, text=True, check=False
     )
     if result.returncode:
         raise SystemExit(f"step {args} failed:\n{result.stderr}")
-    return {**json.loads(result.stdout.strip().splitlines()[-1]), "process_s": time.perf_counter() - started}
+    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    return {
+        **measured,
+        "process_s": time.perf_counter() - started,
+        "load": f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after",
+    }
 
 
 def recall(matters: Path, truth: Path) -> dict[str, tuple[int, int]]:
@@ -560,12 +624,28 @@ def recall(matters: Path, truth: Path) -> dict[str, tuple[int, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument(
-        "--datasketch", type=int, default=100_000, help="corpus run through datasketch (0: skip)"
+        "--sizes", type=int, nargs="+", default=[200_000, 1_000_000], help="corpus sizes to link (items)"
+    )
+    parser.add_argument(
+        "--datasketch", type=int, default=0, help="corpus run through datasketch too (0: skip)"
+    )
+    parser.add_argument(
+        "--no-rensa", action="store_true", help="skip the library path and the side-by-side parts"
     )
     parser.add_argument("--add", type=int, default=1000, help="items added to the largest index (0: skip)")
-    parser.add_argument("--workdir", type=Path, default=REPO / "data" / "bench" / "link_scale")
+    parser.add_argument(
+        "--corrected",
+        type=float,
+        default=0.01,
+        help="share of the largest index's items corrected in one day (0: skip)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=REPO / "data" / "bench" / "link_scale",
+        help="where corpora (kept between runs), indexes and outputs go",
+    )
     parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -585,6 +665,15 @@ def run_step(kind: str, *rest: str) -> dict:
         return {"peak_mib": peak_mib()}
     if kind == "datasketch":
         return step_datasketch(Path(rest[0]), Path(rest[1]))
+    if kind == "parts":
+        return step_parts(Path(rest[0]), Path(rest[1]))
+    if kind == "rensa":
+        return step_rensa(Path(rest[0]), Path(rest[1]))
+    if kind == "corrections":
+        make_corrections(Path(rest[0]), float(rest[1]), Path(rest[2]))
+        return {"peak_mib": peak_mib()}
+    if kind == "corrected":
+        return step_corrections(Path(rest[0]), Path(rest[1]), Path(rest[2]))
     raise SystemExit(f"unknown step {kind}")
 
 
@@ -609,12 +698,20 @@ def report(args: argparse.Namespace) -> None:
         measured["recall"] = recall(work / f"matters-{n}.parquet", truth)
         results[n] = measured
         _print_link(n, measured)
+        if not args.no_rensa:
+            library = run_child("rensa", str(corpus), str(work / f"rensa-matters-{n}.parquet"))
+            library["recall"] = recall(work / f"rensa-matters-{n}.parquet", truth)
+            _print_rensa(n, library, measured)
+            _print_parts(n, run_child("parts", str(corpus), str(truth)))
     if args.datasketch:
         _compare_datasketch(work, args.datasketch, results.get(args.datasketch))
     if args.add:
         _measure_add(args, work, max(args.sizes))
+    if args.corrected:
+        _measure_corrections(args, work, max(args.sizes), results[max(args.sizes)])
     sizes = " ".join(str(n) for n in args.sizes)
-    options = f"--sizes {sizes} --datasketch {args.datasketch} --add {args.add}"
+    options = f"--sizes {sizes} --datasketch {args.datasketch} --add {args.add} --corrected {args.corrected}"
+    options += " --no-rensa" if args.no_rensa else ""
     print(f"\nreproduce: .venv/bin/python bench/link_scale.py {options}")
 
 
@@ -626,9 +723,62 @@ def _print_link(n: int, measured: dict) -> None:
     print(
         f"\nours, {n:,} items: {measured['seconds']:.1f} s linking ({n / measured['seconds']:,.0f} items/s; "
         f"{measured['process_s']:.1f} s with start-up), peak {measured['peak_mib']:,.0f} MiB; "
-        f"{measured['matters']:,} matters, {measured['links']:,} links; {load()}"
+        f"{measured['matters']:,} matters, {measured['links']:,} links; {measured['load']}"
     )
     print(f"  planted pairs: {recalls}")
+
+
+def _recalls(measured: dict) -> str:
+    return ", ".join(
+        f"{kind} {merged:,}/{total:,} in one matter"
+        for kind, (merged, total) in sorted(measured["recall"].items())
+    )
+
+
+def _print_rensa(n: int, measured: dict, ours: dict) -> None:
+    parts = ", ".join(f"{name} {f['wall_s']:.1f} s" for name, f in measured["parts"].items())
+    print(
+        f"\nlibrary path (Polars shingles, rensa MinHash and LSH, our verification and guards), {n:,} items: "
+        f"{measured['seconds']:.1f} s ({n / measured['seconds']:,.0f} items/s), peak "
+        f"{measured['peak_mib']:,.0f} MiB; {measured['matters']:,} matters, {measured['links']:,} links; "
+        f"{measured['load']}"
+    )
+    print(f"  parts: {parts}")
+    print(f"  planted pairs: {_recalls(measured)}")
+    print(f"  library time / ours: {measured['seconds'] / ours['seconds']:.2f}×")
+
+
+def _print_parts(n: int, measured: dict) -> None:
+    """Each part of ours beside the library's, on the same batches, with the ratio the decision reads."""
+    parts = measured["parts"]
+    print(f"\nparts side by side, {n:,} items, one process, batch by batch; {measured['load']}")
+    print(f"  {'part':<40} {'wall s':>8} {'CPU s':>8} {'items/s':>10}")
+    for name, figures in parts.items():
+        rate = n / figures["wall_s"] if figures["wall_s"] else float("inf")
+        print(f"  {name:<40} {figures['wall_s']:8.1f} {figures['cpu_s']:8.1f} {rate:10,.0f}")
+    cpu = {name: figures["cpu_s"] for name, figures in parts.items()}
+    ratios = {
+        "tokenise+shingle: Polars / ours": cpu["tokenise+shingle polars"] / cpu["tokenise+shingle ours"],
+        "banding+candidates: rensa LSH / ours": cpu["banding+candidates rensa"]
+        / cpu["banding+candidates ours"],
+        "MinHash and banding: rensa objects and LSH / rensa digests and our banding": (
+            cpu["minhash rensa: objects for its LSH"] + cpu["banding+candidates rensa"]
+        )
+        / (
+            cpu["minhash rensa: computing"]
+            + cpu["minhash rensa: digests into NumPy"]
+            + cpu["banding+candidates ours"]
+        ),
+    }
+    for label, ratio in ratios.items():
+        print(f"  {label:<75} {ratio:5.2f}× (CPU seconds)")
+    connected = measured["planted_connected"]
+    print(
+        "  planted near-identical pairs connected by candidates: "
+        + ", ".join(f"{k} {a:,}/{b:,}" for k, (a, b) in connected.items())
+        + f"; candidate pairs: ours {measured['candidate_pairs']['ours']:,}, rensa "
+        f"{measured['candidate_pairs']['rensa']:,}; peak {measured['peak_mib']:,.0f} MiB"
+    )
 
 
 def _compare_datasketch(work: Path, n: int, ours: dict | None) -> None:
@@ -677,8 +827,41 @@ def _measure_add(args: argparse.Namespace, work: Path, n: int) -> None:
     print(
         f"\nadding {args.add:,} items to the {n:,}-item index: {measured['seconds']:.1f} s "
         f"({measured['process_s']:.1f} s with start-up), peak {measured['peak_mib']:,.0f} MiB; "
-        f"{joined:,}/{total:,} copies of indexed items joined their original's matter; {load()}"
+        f"{joined:,}/{total:,} copies of indexed items joined their original's matter; {measured['load']}"
     )
+
+
+def _measure_corrections(args: argparse.Namespace, work: Path, n: int, full: dict) -> None:
+    """A day on which a share of the largest index's items was corrected, as ``minutes dedupe DAY.parquet
+    OUT --index`` takes it: each retired from the index and its new version added."""
+    day = work / f"corrections-{n}-{args.corrected}.parquet"
+    run_child("corrections", str(work / f"corpus-{n}.parquet"), str(args.corrected), str(day))
+    out = work / f"matters-corrections-{n}.parquet"
+    measured = run_child("corrected", str(day), str(out), str(work / f"index-{n}"))
+    truth = work / f"truth-{n}.parquet"
+    kept, total = _corrected_pairs_kept(work / f"index-{n}", truth, day)
+    print(
+        f"\na day with {args.corrected:.0%} of the {n:,} items corrected ({measured['items']:,} items): "
+        f"{measured['seconds']:.1f} s ({measured['process_s']:.1f} s with start-up), peak "
+        f"{measured['peak_mib']:,.0f} MiB, against {full['seconds']:.1f} s for linking all of them; "
+        f"{measured['retired']:,} rows retired of {measured['index_rows']:,}; {kept:,}/{total:,} planted "
+        f"near-identical pairs with a corrected item still in one matter; {measured['load']}"
+    )
+
+
+def _corrected_pairs_kept(index_dir: Path, truth: Path, day: Path) -> tuple[int, int]:
+    from linking.index import LinkIndex
+    from linking.matters import MERGING, components
+
+    index = LinkIndex.open_or_create(index_dir)
+    merging = index.links.filter(pl.col("link_type").is_in(MERGING))
+    labels = components(index.n, merging["a"].to_numpy(), merging["b"].to_numpy())
+    live = index.live_items()
+    label = dict(zip(live["item_id"].to_list(), labels[live["idx"].to_numpy()].tolist(), strict=True))
+    corrected = set(pl.read_parquet(day, columns=["item_id"])["item_id"].to_list())
+    pairs = pl.read_parquet(truth).filter(pl.col("kind") == "near_identical").select("a", "b").rows()
+    touched = [(a, b) for a, b in pairs if (a in corrected or b in corrected) and a in label and b in label]
+    return sum(label[a] == label[b] for a, b in touched), len(touched)
 
 
 def _copies_joined(index_dir: Path, truth: Path) -> tuple[int, int]:
@@ -690,7 +873,8 @@ def _copies_joined(index_dir: Path, truth: Path) -> tuple[int, int]:
     index = LinkIndex.open_or_create(index_dir)
     merging = index.links.filter(pl.col("link_type").is_in(MERGING))
     labels = components(index.n, merging["a"].to_numpy(), merging["b"].to_numpy())
-    position = {item_id: k for k, item_id in enumerate(index.items["item_id"].to_list())}
+    live = index.live_items()
+    position = dict(zip(live["item_id"].to_list(), live["idx"].to_list(), strict=True))
     pairs = pl.read_parquet(truth).select("a", "b").rows()
     return sum(labels[position[a]] == labels[position[b]] for a, b in pairs), len(pairs)
 

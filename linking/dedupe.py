@@ -5,6 +5,11 @@ The input has columns ``item_id, municipality, meeting_date, title, text`` (and,
 titles). The output has ``item_id, matter_id``. A table whose rows come grouped by municipality is
 streamed in batches, so a table of millions of items never sits in memory whole; any other table is
 read whole and grouped first.
+
+With a persisted index (``--index``), an item the index holds is compared again only when what it says
+changed (its content key: text, title, date, diary number, municipality): its old version is retired
+from the index and the new one added. Items absent from the input stay as they are: a day's file
+holds that day's items, not the whole warehouse.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import pyarrow.parquet as pq
 
 from linking.index import ItemBatch, LinkIndex, batches_by_source, reuse_freed_memory
 from linking.matters import Linked, link_into
+from linking.tokens import string_keys
 from minutes.files import exclusive
 from parsing.handlings import PROCEDURAL_TITLE
 
@@ -101,17 +107,41 @@ def read_batches(path: Path, batch_items: int = BATCH_ITEMS) -> Iterator[ItemBat
         yield _item_batch(carried)
 
 
+def content_keys(meta: pl.DataFrame, texts: pa.Array) -> pl.Series:
+    """A stable key of what each item says (``tokens.string_keys`` of its fields and text), by which an
+    edited item is told from the version the index holds."""
+    fields = meta.select(
+        pl.concat_str(
+            [pl.col(c).cast(pl.String).fill_null("") for c in ("source", "meeting_date", "title", "diary")]
+            + [pl.col("procedural").cast(pl.String)],
+            separator="\x1f",
+        )
+    ).to_series()
+    joined = pc.binary_join_element_wise(
+        fields.to_arrow().cast(pa.large_string()),
+        pc.fill_null(texts.cast(pa.large_string()), ""),
+        pa.scalar("\x1f", pa.large_string()),
+    )
+    return pl.Series("content_key", string_keys(joined), dtype=pl.UInt64).cast(pl.String)
+
+
 def _unseen(batches: Iterator[ItemBatch | pl.DataFrame], index: LinkIndex) -> Iterator[ItemBatch]:
-    """The items the index has not seen yet."""
-    known = index.items["item_id"].to_arrow()
+    """The items the index has not seen yet, or not as they read now: the version an edited item had
+    is retired from the index as its new one goes by."""
+    known = index.live_items().select("idx", "item_id", "content_key")
     for batch in map(ItemBatch.of, batches):
-        if not len(known):
-            yield batch
+        meta = batch.meta.with_columns(content_key=content_keys(batch.meta, batch.texts))
+        if known.is_empty():
+            yield ItemBatch(meta, batch.texts)
             continue
-        new = pc.invert(pc.is_in(batch.meta["item_id"].to_arrow(), value_set=known))
-        if pc.any(new).as_py():
-            keep = pc.indices_nonzero(new)
-            yield ItemBatch(batch.meta[keep.to_numpy()], batch.texts.take(keep))
+        seen = meta.select("item_id", "content_key").join(
+            known, on="item_id", how="left", suffix="_indexed", maintain_order="left"
+        )
+        index.retire(seen.filter(pl.col("content_key") != pl.col("content_key_indexed"))["idx"].to_numpy())
+        new = (seen["content_key"] != seen["content_key_indexed"]).fill_null(True).to_numpy()
+        if new.any():
+            keep = np.flatnonzero(new)
+            yield ItemBatch(meta[keep], batch.texts.take(pa.array(keep)))
 
 
 def dedupe(
@@ -124,10 +154,12 @@ def dedupe(
     with tempfile.TemporaryDirectory(prefix="link-index-") as scratch:
         directory = Path(index_dir) if index_dir else Path(scratch) / "index"
         with exclusive(directory):
-            index = LinkIndex.open_or_create(directory) if index_dir else LinkIndex.create(directory)
-            linked = link_into(
-                index, _unseen(read_batches(Path(source), batch_items), index), only_new=bool(index_dir)
-            )
+            batches = read_batches(Path(source), batch_items)
+            if index_dir:
+                index = LinkIndex.open_or_create(directory)
+                linked = link_into(index, _unseen(batches, index), only_new=True)
+            else:
+                linked = link_into(LinkIndex.create(directory), batches)
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     linked.matters.write_parquet(target)
     sizes = linked.matters.group_by("matter_id").len()

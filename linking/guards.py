@@ -17,20 +17,23 @@ Each rule returns the reason it blocked a pair, which the tests and the quality 
 
 from __future__ import annotations
 
-import re
 from datetime import date
+from functools import cache
 
 import numpy as np
 import polars as pl
+
+from words.characters import words
+from words.forms import lemma
 
 #: Handlings of one regional matter fall within months of each other (the region's bodies, then each
 #: municipality's board and council); a recurring item comes back after a year.
 MAX_DAYS_APART = 320
 #: Within one municipality a matter goes from board to council within weeks, at most a few months.
 SAME_SOURCE_MAX_DAYS = 240
-MIN_TITLE_AGREEMENT = 0.5
-
-_TITLE_WORD = re.compile(r"[a-zåäöéü]+")
+#: One source keeps a matter's title from board to council: titles agreeing less are two decisions.
+#: (How far titles must agree for an own-wording link is ``own_wording.LINK_TITLE_AGREEMENT``.)
+SAME_SOURCE_TITLE_AGREEMENT = 0.5
 #: words of a title that say what is done, not what the matter is
 GENERIC_TITLE_WORDS = frozenset(
     "hyväksyminen hyväksyminen käsittely vahvistaminen merkitseminen tiedoksi päättäminen lausunto "
@@ -40,30 +43,25 @@ GENERIC_TITLE_WORDS = frozenset(
 
 
 def title_words(title: str | None) -> list[str]:
-    """The words of a title that name the matter, casefolded; years and numbers dropped."""
-    words = _TITLE_WORD.findall((title or "").casefold())
-    return [w for w in words if len(w) >= 3 and w not in GENERIC_TITLE_WORDS]
+    """The words of a title that name the matter, as lemmas (``words.forms``): years, numbers and
+    words of what is done left out."""
+    found = [lemma(w) for w in words(title) if len(w) >= 3 and not w.isdigit()]
+    return [w for w in found if w not in _generic_lemmas()]
 
 
-def _same_word(a: str, b: str) -> bool:
-    """Two inflections of one Finnish word share all but their last few letters (``hämeen``/``häme``,
-    ``kotoutumisohjelma``/``kotoutumisen``)."""
-    common = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        common += 1
-    return common >= max(4, min(len(a), len(b)) - 3)
+@cache
+def _generic_lemmas() -> frozenset[str]:
+    return frozenset(lemma(w) for w in GENERIC_TITLE_WORDS)
 
 
 def title_agreement(a: str | None, b: str | None) -> float:
-    """The share of both titles' naming words that have an inflection of themselves in the other."""
+    """The share of both titles' naming words that are, in some form, in the other title too."""
     words_a, words_b = title_words(a), title_words(b)
     if not words_a or not words_b:
         return 0.0
-    matched_a = sum(any(_same_word(x, y) for y in words_b) for x in words_a)
-    matched_b = sum(any(_same_word(y, x) for x in words_a) for y in words_b)
-    return (matched_a + matched_b) / (len(words_a) + len(words_b))
+    set_a, set_b = set(words_a), set(words_b)
+    matched = sum(w in set_b for w in words_a) + sum(w in set_a for w in words_b)
+    return matched / (len(words_a) + len(words_b))
 
 
 def title_years_column(titles: pl.Expr) -> pl.Expr:
@@ -126,6 +124,7 @@ def _same_source_block_reason(a: dict, b: dict, days: int | None) -> str | None:
         return f"one source, different diary numbers ({a['diary']} vs {b['diary']})"
     if days is not None and days > SAME_SOURCE_MAX_DAYS:
         return f"one source, meetings {days} days apart"
-    if a.get("title") and b.get("title") and title_agreement(a["title"], b["title"]) < MIN_TITLE_AGREEMENT:
+    agreement = title_agreement(a.get("title"), b.get("title")) if a.get("title") and b.get("title") else 1.0
+    if agreement < SAME_SOURCE_TITLE_AGREEMENT:
         return "one source, titles that do not agree"
     return None

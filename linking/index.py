@@ -17,10 +17,19 @@ one a day's new items. A segment ``S`` stores, per item, what a later comparison
 ``settings.json`` records the tokeniser, the shingling, the MinHash algorithm with its seed and banding,
 and the format; an index made with other settings is never reused (``open_or_create`` starts afresh).
 
-The links found so far are in ``links-S.parquet``, S the last segment they cover. ``committed.json``,
-replaced atomically once a segment's links are written, names the segments and the links file that
-belong together: a segment that a killed run wrote without its links is dropped when the index is
-opened, and its items are added again, so no item sits in the index without its links.
+An item that changed or vanished since it was added is *retired* (``retire``): its rows leave every
+segment's band runs (the runs are written anew without them), its links are dropped, and the items it
+joined to others are compared again with each other, since in a fresh run they might have been joined
+directly. A changed item's new version is then added like a new item. The retired rows stay in the
+segment files, unread; once they are a quarter of the index (``COMPACT_SHARE``) the pipeline builds the
+index afresh.
+
+Each commit is a generation ``G``: the links found so far in ``links-G.parquet``, the retired rows in
+``retired-G.i64``, and a segment whose band runs lost retired rows in ``bands-S.G.u64``.
+``committed.json``, replaced atomically once those are written, names the segments and the files that
+belong together: a segment, band runs or links that a killed run wrote without committing them are
+dropped when the index is opened, and its items are added (or retired) again, so no item sits in the
+index without its links.
 
 An item is fingerprinted once, with the boilerplate its source is known for at that time: the first
 items of a source that is new to the index keep lines in their shingles that later turn out to be
@@ -55,9 +64,11 @@ from linking.guards import title_years_column
 from linking.tokens import TOKENISER_VERSION, ranges, string_keys
 from minutes.files import replace_atomically
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 MIN_SHINGLES = 25  # an item with fewer shingles has too little text of its own to be compared
 WORKERS = 2
+#: Retired rows beyond this share of the index make the pipeline build it afresh (``needs_compaction``).
+COMPACT_SHARE = 0.25
 
 SETTINGS = {
     "format": INDEX_FORMAT,
@@ -277,6 +288,11 @@ class LinkIndex:
         self.segments: list[Segment] = []
         self.items = pl.DataFrame(schema=_META_SCHEMA)
         self.links = pl.DataFrame(schema=LINK_SCHEMA)
+        self.retired = np.zeros(0, dtype=bool)  # per row: changed or vanished since it was added
+        self.generation = 0
+        self.band_files: dict[str, str] = {}  # segment → its band runs' file, where not bands-S.u64
+        self._rewritten: set[str] = set()  # segments whose band runs lost rows since the last commit
+        self._recheck = np.empty((0, 2), dtype=np.int64)  # pairs to verify again (``retire``)
 
     # --- opening and saving -------------------------------------------------------------------------
 
@@ -302,8 +318,10 @@ class LinkIndex:
     def _load(cls, directory: Path) -> LinkIndex:
         index = cls(directory)
         committed = _committed(directory)
-        for stray in _segment_files(directory, keep=committed["segments"]):
+        for stray in _unreferenced(directory, committed):
             stray.unlink()  # written by a run killed before it committed them
+        index.generation = committed["generation"]
+        index.band_files = dict(committed["bands"])
         metas = []
         for name in committed["segments"]:
             meta = pl.read_parquet(directory / f"items-{name}.parquet")
@@ -311,35 +329,108 @@ class LinkIndex:
             index.segments.append(index._open_segment(name, int(meta["idx"].min()), len(meta)))
         if metas:
             index.items = pl.concat(metas)
+        index.retired = np.zeros(index.n, dtype=bool)
+        if committed["retired"]:
+            index.retired[np.fromfile(directory / committed["retired"], dtype=np.int64)] = True
         if committed["links"]:
             index.links = pl.read_parquet(directory / committed["links"])
         return index
 
     def _open_segment(self, name: str, first: int, n: int) -> Segment:
         path = self.directory
+        bands = _memmap(path / self.band_files.get(name, f"bands-{name}.u64"), np.uint64)
         return Segment(
             name=name,
             first=first,
             n=n,
             shingles=RowFile(path / f"shingles-{name}.u32", np.uint32),
             years=RowFile(path / f"years-{name}.bin", YEAR_ROW),
-            bands=_memmap(path / f"bands-{name}.u64", np.uint64).reshape(minhash.BANDS, n),
+            bands=bands.reshape(minhash.BANDS, -1),  # fewer than n per band once rows are retired
             lines=_memmap(path / f"lines-{name}.bin", LINE_ROW),
             line_runs=np.fromfile(path / f"lines-{name}.runs", dtype=np.int64),
         )
 
     def commit(self, links: pl.DataFrame) -> None:
-        """Make the segments added so far, with ``links`` (every link among their items), the index
-        that the next ``open_or_create`` finds."""
-        name = f"links-{self.segments[-1].name}.parquet"  # the newest segment the links cover
-        replace_atomically(self.directory / name, links.write_parquet)
-        segments = [segment.name for segment in self.segments]
-        record = json.dumps({"segments": segments, "links": name}, indent=2) + "\n"
-        replace_atomically(self.directory / "committed.json", lambda path: path.write_text(record))
-        for old in self.directory.glob("links-*.parquet"):
-            if old.name != name:
-                old.unlink()
+        """Make the segments added so far and the rows retired so far, with ``links`` (every link among
+        the live items), the index that the next ``open_or_create`` finds."""
+        self.generation += 1
+        generation = f"{self.generation:06d}"
+        links_file = f"links-{generation}.parquet"
+        replace_atomically(self.directory / links_file, links.write_parquet)
+        retired_file = None
+        if self.retired.any():
+            retired_file = f"retired-{generation}.i64"
+            rows = np.flatnonzero(self.retired).astype(np.int64)
+            replace_atomically(self.directory / retired_file, rows.tofile)
+        self._drop_retired_bands()
+        for segment in self.segments:
+            if segment.name in self._rewritten:
+                band_file = f"bands-{segment.name}.{generation}.u64"
+                replace_atomically(self.directory / band_file, np.ascontiguousarray(segment.bands).tofile)
+                self.band_files[segment.name] = band_file
+        record = {
+            "generation": self.generation,
+            "segments": [segment.name for segment in self.segments],
+            "bands": self.band_files,
+            "links": links_file,
+            "retired": retired_file,
+        }
+        text = json.dumps(record, indent=2) + "\n"
+        replace_atomically(self.directory / "committed.json", lambda path: path.write_text(text))
+        for old in _unreferenced(self.directory, record):
+            old.unlink()
+        self._rewritten.clear()
         self.links = links
+
+    @property
+    def uncommitted(self) -> bool:
+        """Whether rows were retired since the last commit."""
+        return bool(self._rewritten)
+
+    # --- retiring -----------------------------------------------------------------------------------
+
+    def retire(self, rows: np.ndarray) -> None:
+        """Take items (by row) out of the index: their links dropped now, their band keys before the
+        next candidates are looked up or the next commit (``_drop_retired_bands``). Pairs of the items
+        each of them was linked to are to be verified again (``take_recheck``): a fresh run might have
+        joined them directly, not through the item that is gone."""
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        rows = rows[~self.retired[rows]]
+        if not len(rows):
+            return
+        self.retired[rows] = True
+        for segment in self.segments:
+            if ((rows >= segment.first) & (rows < segment.first + segment.n)).any():
+                self._rewritten.add(segment.name)
+        gone = self.links["a"].is_in(rows) | self.links["b"].is_in(rows)
+        recheck = _neighbour_pairs(self.links.filter(gone), self.retired)
+        self._recheck = np.concatenate([self._recheck, recheck])
+        self.links = self.links.filter(~gone)
+
+    def _drop_retired_bands(self) -> None:
+        """Band runs of the segments that hold retired rows, without them (in memory until committed)."""
+        for segment in self.segments:
+            if segment.name not in self._rewritten:
+                continue
+            items = (segment.bands & minhash.ITEM_MASK).astype(np.int64)
+            live = ~self.retired[items]
+            if live.all():
+                continue
+            n_live = int(live[0].sum())  # every row has one key per band
+            segment.bands = np.ascontiguousarray(segment.bands[live].reshape(minhash.BANDS, n_live))
+
+    def take_recheck(self) -> np.ndarray:
+        """The pairs ``retire`` left to verify again, once."""
+        pairs, self._recheck = self._recheck, np.empty((0, 2), dtype=np.int64)
+        return pairs
+
+    def needs_compaction(self, more: int = 0) -> bool:
+        """Whether retired rows (with ``more`` to come) would be over ``COMPACT_SHARE`` of the index."""
+        return bool(self.n) and self.retired.sum() + more > COMPACT_SHARE * self.n
+
+    def live_items(self) -> pl.DataFrame:
+        """The rows of items that are not retired."""
+        return self.items.filter(pl.Series(~self.retired)) if self.retired.any() else self.items
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -376,6 +467,8 @@ class LinkIndex:
         rows = (
             (parts[0] if len(parts) == 1 else np.concatenate(parts)) if parts else np.empty(0, SENTENCE_ROW)
         )
+        if self.retired.any():
+            rows = rows[~self.retired[rows["item"]]]
         if items is None:
             # sorted with the item in the low bits, equal sentences run together (as band keys do)
             root, member = minhash.bucket_edges_in_sorted(minhash.sorted_band(rows["hash"], rows["item"]))
@@ -414,18 +507,20 @@ class LinkIndex:
             writer.close()
             release_freed_memory()
         if not writer.n:
-            for empty in _segment_files(self.directory, keep=[s.name for s in self.segments]):
+            for empty in _files_of_segment(self.directory, name):
                 empty.unlink()
             return Added(first, 0, np.empty((0, 2), dtype=np.int64))
         meta = pl.concat(writer.metas)
         keys_file = self.directory / f"keys-{name}.tmp"
         keys = np.fromfile(keys_file, dtype=np.uint64).reshape(writer.n, minhash.BANDS)
         keys_file.unlink()
+        self._drop_retired_bands()
         with (self.directory / f"bands-{name}.u64").open("wb") as runs:
             candidates = self._candidates(keys, np.concatenate(writer.eligible), first, runs)
         del keys
         meta.write_parquet(self.directory / f"items-{name}.parquet")
         self.items = pl.concat([self.items, meta])
+        self.retired = np.concatenate([self.retired, np.zeros(writer.n, dtype=bool)])
         self.segments.append(self._open_segment(name, first, writer.n))
         return Added(first, writer.n, candidates)
 
@@ -572,22 +667,60 @@ def _unmatchable(items: np.ndarray) -> np.ndarray:
 
 
 def _committed(directory: Path) -> dict:
-    """The segments and the links file of the last commit (none before the first)."""
+    """What the last commit made the index (nothing before the first)."""
     path = directory / "committed.json"
-    return json.loads(path.read_text()) if path.exists() else {"segments": [], "links": None}
+    if not path.exists():
+        return {"generation": 0, "segments": [], "bands": {}, "links": None, "retired": None}
+    return json.loads(path.read_text())
 
 
-#: the files one segment consists of (``keys`` while it is being written)
-_SEGMENT_FILE = re.compile(r"(?:items|shingles|signatures|years|sentences|lines|bands|keys)-(\d{6})\.\w+")
+#: the files of segments (``keys`` while one is being written) and of commits
+_INDEX_FILE = re.compile(
+    r"(?:(?:items|shingles|signatures|years|sentences|lines|bands|keys)-\d{6}(?:\.\d{6})?"
+    r"|links-\d{6}|retired-\d{6})\.\w+(?:\.tmp)?"
+)
+_SEGMENT_FILE = re.compile(
+    r"(?:items|shingles|signatures|years|sentences|lines|bands|keys)-(\d{6})(?:\.\d{6})?\.\w+(?:\.tmp)?"
+)
+_SEGMENT_PARTS = ("items-{}.parquet", "shingles-{}.u32", "signatures-{}.u32", "years-{}.bin")
+_SEGMENT_PARTS += ("sentences-{}.bin", "lines-{}.bin", "lines-{}.runs")
 
 
-def _segment_files(directory: Path, keep: list[str]) -> list[Path]:
-    """The files of segments other than ``keep``."""
+def _unreferenced(directory: Path, committed: dict) -> list[Path]:
+    """The index's files that ``committed`` does not name: of segments, band runs, links or retired rows
+    written by a run killed before it committed them, or replaced by a later commit."""
+    keep = {committed["links"], committed["retired"]}
+    for name in committed["segments"]:
+        keep.update(part.format(name) for part in _SEGMENT_PARTS)
+        keep.add(committed["bands"].get(name, f"bands-{name}.u64"))
+    return [
+        path for path in directory.iterdir() if _INDEX_FILE.fullmatch(path.name) and path.name not in keep
+    ]
+
+
+def _files_of_segment(directory: Path, name: str) -> list[Path]:
+    """The files of one segment (its own, not a commit's, which are numbered alike)."""
     return [
         path
         for path in directory.iterdir()
-        if (match := _SEGMENT_FILE.fullmatch(path.name)) and match.group(1) not in keep
+        if (match := _SEGMENT_FILE.fullmatch(path.name)) and match.group(1) == name
     ]
+
+
+def _neighbour_pairs(links: pl.DataFrame, retired: np.ndarray) -> np.ndarray:
+    """Every pair of live items that one retired item was linked to, (a, b) with a < b."""
+    a, b = links["a"].to_numpy(), links["b"].to_numpy()
+    a_gone = retired[a] & ~retired[b]
+    b_gone = retired[b] & ~retired[a]
+    ends = pl.DataFrame(
+        {
+            "gone": np.concatenate([a[a_gone], b[b_gone]]),
+            "other": np.concatenate([b[a_gone], a[b_gone]]),
+        },
+        schema={"gone": pl.Int64, "other": pl.Int64},
+    )
+    pairs = ends.join(ends, on="gone", suffix="_b").filter(pl.col("other") < pl.col("other_b"))
+    return pairs.select("other", "other_b").unique().sort("other", "other_b").to_numpy().reshape(-1, 2)
 
 
 def _memmap(path: Path, dtype) -> np.ndarray:

@@ -17,7 +17,9 @@ What must never merge is kept apart by ``linking.guards`` (other periods, one so
 decisions) and by leaving standing procedural items out of every text comparison.
 
 Linking is incremental: items are added to a persisted ``LinkIndex`` and compared with it, never with
-the whole warehouse; a rerun over the same items changes nothing, so matter ids stay the same.
+the whole warehouse; an item whose text changed (minutes correcting an agenda) or that vanished is
+retired from the index and its new version added, again without a rebuild; a rerun over the same items
+changes nothing, so matter ids stay the same.
 """
 
 from __future__ import annotations
@@ -151,14 +153,14 @@ def verify_candidates(index: LinkIndex, pairs: np.ndarray) -> tuple[pl.DataFrame
 _BLOCKED_SCHEMA = {"a": pl.Int64, "b": pl.Int64, "reason": pl.String}
 
 
-def find_own_wording(index: LinkIndex, labels: np.ndarray, new_from: int) -> pl.DataFrame:
-    """Own-wording links of the new items (numbered ``new_from`` on; all items when 0)."""
-    new_items = np.arange(new_from, index.n) if new_from else None
-    shared = index.shared_sentences(new_items)
+def find_own_wording(index: LinkIndex, labels: np.ndarray, focus: np.ndarray | None) -> pl.DataFrame:
+    """Own-wording links with an item of ``focus`` (item numbers: the new items and those to compare
+    again; None: every item)."""
+    shared = index.shared_sentences(focus)
     if shared.is_empty():
         return pl.DataFrame(schema=LINK_SCHEMA)
     sources = index.items["source"].to_numpy()
-    candidates = own_wording.shared_sentence_pairs(shared, labels, sources, new_from)
+    candidates = own_wording.shared_sentence_pairs(shared, labels, sources, focus)
     if candidates.is_empty():
         return pl.DataFrame(schema=LINK_SCHEMA)
     pairs = candidates.select("a", "b").to_numpy()
@@ -198,9 +200,12 @@ def _labels(n: int, links: pl.DataFrame, extra_edges: np.ndarray) -> np.ndarray:
 
 
 def _matter_ids(index: LinkIndex, labels: np.ndarray, wanted: np.ndarray | None = None) -> pl.DataFrame:
-    """item_id, matter_id of the ``wanted`` items (all by default), in the index's order."""
+    """item_id, matter_id of the ``wanted`` items (all live items by default), in the index's order."""
     members = index.items.select("item_id", "meeting_date", pl.Series("label", labels))
-    rows = members if wanted is None else members[wanted]
+    rows = members[wanted] if wanted is not None else members
+    if index.retired.any():
+        members = members.filter(pl.Series(~index.retired))
+        rows = rows.filter(pl.Series(~index.retired[wanted] if wanted is not None else ~index.retired))
     named = members.join(rows.select("label").unique(), on="label", how="semi")
     first = named.sort("meeting_date", "item_id", nulls_last=True)
     names = first.group_by("label").agg(pl.col("item_id").first())  # a group keeps the rows' order
@@ -235,13 +240,15 @@ def link_into(
     (with ``only_new``, the new items' matters only). ``page_links`` (a, b, link_type, score, evidence)
     are same-page links, which are not kept in the index (they come with every run)."""
     added = index.add(batches)
-    near, blocked = verify_candidates(index, added.candidates)
+    recheck = index.take_recheck()
+    near, blocked = verify_candidates(index, np.unique(np.concatenate([added.candidates, recheck]), axis=0))
     links = pl.concat([index.links, near])
     page_links = page_links if page_links is not None else pl.DataFrame(schema=LINK_SCHEMA)
     page_edges = page_links.select("a", "b").to_numpy().reshape(-1, 2)
-    if added.n:
+    if added.n or index.uncommitted:
         labels = _labels(index.n, links, page_edges)
-        links = pl.concat([links, find_own_wording(index, labels, added.first)])
+        focus = None if not added.first else np.union1d(np.arange(added.first, index.n), recheck.ravel())
+        links = pl.concat([links, find_own_wording(index, labels, focus)])
         index.commit(links)
     labels = _labels(index.n, links, page_edges)
     every_link = pl.concat([links, page_links])
@@ -292,11 +299,11 @@ def _item_table(rows: list[dict]) -> pl.DataFrame:
     )
 
 
-def _reusable(index: LinkIndex, table: pl.DataFrame) -> bool:
-    """An index can grow by the new items only if every item in it is still there, unchanged."""
-    known = index.items.select("item_id", "content_key")
-    still = known.join(table.select("item_id", "content_key"), on=["item_id", "content_key"], how="semi")
-    return len(still) == len(known)
+def _edited(index: LinkIndex, table: pl.DataFrame) -> np.ndarray:
+    """The index rows of items that changed (another content key) or are no longer in ``table``."""
+    known = index.live_items().select("idx", "item_id", "content_key")
+    gone = known.join(table.select("item_id", "content_key"), on=["item_id", "content_key"], how="anti")
+    return gone["idx"].to_numpy()
 
 
 def _page_links(page_groups: dict[str, set[str]], position: dict[str, int]) -> pl.DataFrame:
@@ -334,13 +341,17 @@ def _link_in(
 ) -> tuple[dict[str, str], list[Link]]:
     """``link_handlings`` with the index in ``directory`` (which the caller holds exclusively)."""
     index = LinkIndex.open_or_create(directory)
-    if not _reusable(index, table):
+    edited = _edited(index, table)
+    if index.needs_compaction(len(edited)):
         index = LinkIndex.create(directory)
-    new = table.join(index.items.select("item_id"), on="item_id", how="anti")
+    index.retire(edited)
+    new = table.join(index.live_items().select("item_id"), on="item_id", how="anti")
     batches = list(batches_by_source(new))
     # page links need item numbers: the new items are numbered in the order the index adds them
     upcoming = [item_id for batch in batches for item_id in batch["item_id"].to_list()]
-    position = {item_id: k for k, item_id in enumerate(index.items["item_id"].to_list() + upcoming)}
+    live = index.live_items()
+    position = dict(zip(live["item_id"].to_list(), live["idx"].to_list(), strict=True))
+    position.update((item_id, index.n + k) for k, item_id in enumerate(upcoming))
     linked = link_into(index, batches, _page_links(page_groups, position))
     matter_of = dict(linked.matters.iter_rows())
     links = [Link(*row) for row in linked.links.iter_rows()]

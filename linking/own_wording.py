@@ -9,7 +9,9 @@ are linked (``own_wording``) when
   source's boilerplate, citing no statute (the paragraph of law every municipality quotes is not
   evidence), and printed in at most ``SENTENCE_BUCKET_CAP`` matters (a sentence everyone prints is a
   phrase of the trade, not a quotation);
-- their titles agree on what the matter is (``MIN_TITLE_AGREEMENT``);
+- their titles agree on what the matter is (``LINK_TITLE_AGREEMENT``, a looser bar than the
+  ``guards.SAME_SOURCE_TITLE_AGREEMENT`` that one source's two items must pass: these are different
+  municipalities' own titles);
 - no guard forbids it: not another period, not too far apart in time.
 
 The link is recorded with its evidence and does not merge the two matters — unless the evidence is
@@ -27,17 +29,17 @@ import polars as pl
 
 MIN_SHARED_SENTENCES = 2
 SENTENCE_BUCKET_CAP = 24
-MIN_TITLE_AGREEMENT = 0.3
+LINK_TITLE_AGREEMENT = 0.3
 STRONG_SHARED_SENTENCES = 3
 STRONG_TITLE_AGREEMENT = 0.6
 
 
 def shared_sentence_pairs(
-    shared: pl.DataFrame, labels: np.ndarray, sources: np.ndarray, new_from: int = 0
+    shared: pl.DataFrame, labels: np.ndarray, sources: np.ndarray, focus: np.ndarray | None = None
 ) -> pl.DataFrame:
     """Pairs of items of different matters and sources that share distinctive sentences: (a, b, shared),
-    a < b, one item per matter (the smallest that has the sentences). With ``new_from``, only pairs
-    with an item numbered ``new_from`` or more."""
+    a < b, one item per matter (the smallest that has the sentences). With ``focus`` (item numbers),
+    only pairs with an item of it."""
     empty = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "shared": pl.UInt32})
     if shared.is_empty():
         return empty
@@ -54,8 +56,8 @@ def shared_sentence_pairs(
         .agg(pl.len().alias("shared"), pl.col("item").min().alias("a"), pl.col("item_b").min().alias("b"))
         .filter(pl.col("shared") >= MIN_SHARED_SENTENCES)
     )
-    if new_from:
-        pairs = pairs.filter((pl.col("a") >= new_from) | (pl.col("b") >= new_from))
+    if focus is not None:
+        pairs = pairs.filter(pl.col("a").is_in(focus) | pl.col("b").is_in(focus))
     ordered = pairs.select(
         pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b"), "shared"
     )
@@ -64,7 +66,7 @@ def shared_sentence_pairs(
 
 def own_wording_strength(shared: int, title_agreement: float, years_a: str, years_b: str) -> str | None:
     """``"strong"`` (merge), ``"weak"`` (record only), or None (no link) for a guarded candidate."""
-    if shared < MIN_SHARED_SENTENCES or title_agreement < MIN_TITLE_AGREEMENT:
+    if shared < MIN_SHARED_SENTENCES or title_agreement < LINK_TITLE_AGREEMENT:
         return None
     if (
         shared >= STRONG_SHARED_SENTENCES

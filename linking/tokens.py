@@ -4,15 +4,19 @@ The linker reads millions of items, so it never builds a Python string per word.
 encoded into one UTF-8 byte array (texts separated by NUL) and every step is an array operation on
 those bytes:
 
-- *joiners* are deleted first, so that both copies of one text agree however each was broken: invisible
-  characters (soft hyphen, zero-width spaces, BOM), a hyphen inside a word (``Päijät-Hämeen``), and a
-  hyphen at a line end with the line break after it (``toiminta-⏎kertomus``), unless the next word is
-  *ja*, *tai*, *sekä*, *eli*, *ynnä* or *tahi* (``esi-⏎ja perusopetus`` keeps its dropped shared part).
-  A hyphen between digits (``2024-2025``) separates, so that years stay years;
-- a *word* is a run of ASCII letters and digits and two-byte UTF-8 letters (Latin-1 and beyond), cased
-  down by setting bit 0x20 (which maps ``Ä``→``ä``, ``A``→``a`` and leaves digits alone);
-- each word's value is its length and a polynomial over its bytes modulo 2^32, read off one cumulative
-  sum (the sum between the word's ends, scaled back by the inverse power of its start);
+- every character is *case folded* in place first (Unicode's simple case folding, ``words.fold_table``:
+  ``Š``→``š``, ``Σ``→``σ``, ``A``→``a``), ASCII by arithmetic and the rest by decoding only the lead bytes
+  of multi-byte characters; the rare text holding a character whose fold is longer or shorter in UTF-8
+  (``ẞ``, the Kelvin sign) is folded as text instead;
+- *joiners* are deleted, so that both copies of one text agree however each was broken: invisible
+  characters (``words.INVISIBLE``) first, then a hyphen inside a word (``Päijät-Hämeen``) and a hyphen at
+  a line end with the line break after it (``toiminta-⏎kertomus``), unless the next word is one of
+  ``words.JOINING_WORDS`` (``esi-⏎ja perusopetus`` keeps its dropped shared part). A hyphen between
+  digits (``2024-2025``) separates, so that years stay years;
+- a *word* is a run of letters and digits of any script (``words.WORD_PATTERN``, looked up per code
+  point in ``words.word_code_points``); ``words.comparison_words`` is the same definition in Python;
+- each word's value is its length and a polynomial over its folded bytes modulo 2^32, read off one
+  cumulative sum (the sum between the word's ends, scaled back by the inverse power of its start);
 - lines end at a line break; sentences end at ``. ! ? : ;`` before white space, at a bullet and at the
   end of a text. A sentence that cites a statute (``(612/2021)``, ``§:n``) is marked as legal text.
 
@@ -32,10 +36,18 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-#: Changing anything that changes a word's hash changes this; the link index records it.
-TOKENISER_VERSION = "bytes-poly32-length/v1"
+from words.characters import (
+    INVISIBLE,
+    JOINING_WORDS,
+    MAX_BREAK_WHITESPACE,
+    fold,
+    fold_table,
+    word_code_points,
+)
 
-JOINING_WORDS = ("ja", "tai", "sekä", "eli", "ynnä", "tahi")
+#: Changing anything that changes a word's hash changes this; the link index records it.
+TOKENISER_VERSION = "unicode-simple-fold/bytes-poly32-length/v2"
+
 _U8 = np.uint8
 _U64 = np.uint64
 _BASE = 0x01000193  # odd, so it has an inverse modulo 2^32
@@ -116,26 +128,92 @@ def _encode(texts: pa.LargeStringArray) -> np.ndarray:
     return data
 
 
-def _word_bytes(d: np.ndarray) -> np.ndarray:
-    """Letters and digits: ASCII, and two-byte UTF-8 letters (lead C3–DF, Latin-1 supplement onwards)."""
-    lead2 = (d - _U8(0xC3)) < _U8(0x1D)
-    word = ((d | _U8(0x20)) - _U8(ord("a"))) < _U8(26)
+def _leads(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The lead bytes of multi-byte characters: positions, lengths (2–4) and code points. Most are
+    two-byte letters (``ä``, ``ö``), decoded in one go; the few longer ones are decoded apart."""
+    at = np.flatnonzero(d >= _U8(0xC0))
+    b0 = d[at]
+    following = d[np.minimum(at + 1, len(d) - 1)]
+    code_point = ((b0 & _U8(0x1F)).astype(np.uint32) << np.uint32(6)) | (following & _U8(0x3F))
+    length = np.full(len(at), 2, dtype=np.int64)
+    longer = np.flatnonzero(b0 >= _U8(0xE0))
+    if len(longer):
+        where = at[longer]
+        c0 = b0[longer].astype(np.uint32)
+        c1, c2, c3 = (
+            d[np.minimum(where + k, len(d) - 1)].astype(np.uint32) & np.uint32(0x3F) for k in (1, 2, 3)
+        )
+        four = c0 >= 0xF0
+        code_point[longer] = np.where(
+            four, ((c0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3, ((c0 & 0x0F) << 12) | (c1 << 6) | c2
+        )
+        length[longer] = 3 + four
+    return at, length, code_point
+
+
+def _write_utf8(d: np.ndarray, at: np.ndarray, length: np.ndarray, code_point: np.ndarray) -> None:
+    """Write code points over characters of the same UTF-8 length (in place)."""
+    cp = code_point.astype(np.uint32)
+    for n, lead in ((2, 0xC0), (3, 0xE0), (4, 0xF0)):
+        these = length == n
+        if not these.any():
+            continue
+        where, value = at[these], cp[these]
+        d[where] = (lead | (value >> (6 * (n - 1)))).astype(_U8)
+        for k in range(1, n):
+            d[where + k] = (0x80 | ((value >> (6 * (n - 1 - k))) & 0x3F)).astype(_U8)
+
+
+@dataclass
+class _Leads:
+    """The multi-byte characters of a byte array: where each begins, its length and its code point."""
+
+    at: np.ndarray
+    length: np.ndarray
+    code_point: np.ndarray
+
+    @classmethod
+    def of(cls, d: np.ndarray) -> _Leads:
+        return cls(*_leads(d))
+
+
+def _folded(texts: pa.LargeStringArray) -> tuple[np.ndarray, _Leads]:
+    """The texts' bytes (``_encode``) with every character's case folded, and their multi-byte
+    characters."""
+    d = _encode(texts)
+    d = d | (((d - _U8(ord("A"))) < _U8(26)).view(_U8) << _U8(5))  # A-Z: bit 0x20 makes a-z
+    leads = _Leads.of(d)
+    table, length_changes = fold_table()
+    if length_changes[leads.code_point].any():  # a fold of another UTF-8 length: fold these texts as text
+        texts = pa.array([None if t is None else fold(t) for t in texts.to_pylist()], pa.large_string())
+        d = _encode(texts).copy()
+        return d, _Leads.of(d)
+    folded = table[leads.code_point]
+    changed = np.flatnonzero(folded != leads.code_point)
+    if len(changed):
+        _write_utf8(d, leads.at[changed], leads.length[changed], folded[changed])
+        leads.code_point[changed] = folded[changed]
+    return d, leads
+
+
+def _word_bytes(d: np.ndarray, leads: _Leads) -> np.ndarray:
+    """Bytes of word characters (``words.word_code_points``): ASCII letters and digits of the folded
+    text, and every byte of a multi-byte letter or digit."""
+    word = (d - _U8(ord("a"))) < _U8(26)
     word |= (d - _U8(ord("0"))) < _U8(10)
-    word |= lead2
-    word[1:] |= lead2[:-1] & ((d[1:] & _U8(0xC0)) == _U8(0x80))
+    letters = word_code_points()[leads.code_point]
+    at, length = leads.at[letters], leads.length[letters]
+    word[at] = True
+    word[at + 1] = True
+    for k in (2, 3):
+        word[at[length > k] + k] = True
     return word
 
 
-def _word_bytes_at(d: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """``_word_bytes(d)[positions]`` without a pass over the whole array."""
-    inside = (positions >= 0) & (positions < len(d))
-    at = np.clip(positions, 0, len(d) - 1)
-    byte = d[at]
-    before = d[np.clip(at - 1, 0, len(d) - 1)]
-    word = (((byte | _U8(0x20)) - _U8(ord("a"))) < _U8(26)) | ((byte - _U8(ord("0"))) < _U8(10))
-    word |= (byte - _U8(0xC3)) < _U8(0x1D)
-    word |= ((byte & _U8(0xC0)) == _U8(0x80)) & ((before - _U8(0xC3)) < _U8(0x1D)) & (at > 0)
-    return word & inside
+def _word_at(word: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``word[positions]``, False outside the array."""
+    inside = (positions >= 0) & (positions < len(word))
+    return word[np.clip(positions, 0, max(len(word) - 1, 0))] & inside
 
 
 def _digits_at(d: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -184,32 +262,23 @@ def _repair_markers(d: np.ndarray, symbols: np.ndarray, punctuation: np.ndarray)
     return d, [fffe + 1, fffe + 2]
 
 
+_INVISIBLE_BYTES = tuple(character.encode() for character in INVISIBLE)
+
+
 def _invisible(d: np.ndarray, symbols: np.ndarray) -> list:
-    """Bytes of invisible characters, which split words in one copy and not in the other."""
+    """Bytes of invisible characters (``words.INVISIBLE``: all of them multi-byte)."""
     doomed = []
-    for pattern in (
-        b"\xc2\xad",
-        b"\xe2\x80\x8b",
-        b"\xe2\x80\x8c",
-        b"\xe2\x80\x8d",
-        b"\xe2\x81\xa0",
-        b"\xef\xbb\xbf",
-    ):
+    for pattern in _INVISIBLE_BYTES:
         hit = symbols[_sequence_at(d, symbols, pattern)]
         doomed += [hit + k for k in range(len(pattern))]
     return doomed
 
 
-def _joining_word_at(d: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    low = d  # compared with bit 0x20 set on both sides
+def _joining_word_at(d: np.ndarray, word: np.ndarray, positions: np.ndarray) -> np.ndarray:
     found = np.zeros(len(positions), dtype=bool)
     for joining in JOINING_WORDS:
         pattern = joining.encode()
-        hit = positions + len(pattern) <= len(low)
-        for k, byte in enumerate(pattern):
-            hit &= (low[np.minimum(positions + k, len(low) - 1)] | _U8(0x20)) == (byte | 0x20)
-        hit &= ~_word_bytes_at(d, positions + len(pattern))
-        found |= hit
+        found |= _sequence_at(d, positions, pattern) & ~_word_at(word, positions + len(pattern))
     return found
 
 
@@ -222,41 +291,42 @@ def ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return shifts + np.arange(lengths.sum())
 
 
-def _hyphen_joiners(d: np.ndarray, punctuation: np.ndarray) -> list:
+def _hyphen_joiners(d: np.ndarray, word: np.ndarray, punctuation: np.ndarray) -> list:
     """Bytes to delete for hyphens that join: inside a word, or at a line end (with the white space up
     to the next word); never between digits, never before a joining word."""
     hyphens = punctuation[d[punctuation] == _HYPHEN]
-    left_word = _word_bytes_at(d, hyphens - 1)
+    left_word = _word_at(word, hyphens - 1)
     hyphens, left_word = hyphens[left_word], left_word[left_word]
     if not len(hyphens):
         return []
     between_digits = _digits_at(d, hyphens - 1) & _digits_at(d, hyphens + 1)
-    inside = hyphens[_word_bytes_at(d, hyphens + 1) & ~between_digits]
+    inside = hyphens[_word_at(word, hyphens + 1) & ~between_digits]
     ends = hyphens[_white_at(d, hyphens + 1)]
     if not len(ends):
         return [inside]
     next_word = ends + 1
     saw_newline = np.zeros(len(ends), dtype=bool)
     scanning = np.ones(len(ends), dtype=bool)
-    for _ in range(16):  # a longer white-space run is page furniture, not a line break
+    for _ in range(MAX_BREAK_WHITESPACE):  # a longer white-space run is page furniture, not a line break
         white = scanning & _white_at(d, next_word)
         saw_newline |= white & (d[np.minimum(next_word, len(d) - 1)] == _NEWLINE)
         next_word = np.where(white, next_word + 1, next_word)
         scanning = white
-    joined = saw_newline & ~scanning & _word_bytes_at(d, next_word)
+    joined = saw_newline & ~scanning & _word_at(word, next_word)
     joined &= ~(_digits_at(d, ends - 1) & _digits_at(d, next_word))
-    joined &= ~_joining_word_at(d, next_word)
+    joined &= ~_joining_word_at(d, word, next_word)
     return [inside, ranges(ends[joined], next_word[joined])]
 
 
-def _delete(d: np.ndarray, doomed: list) -> np.ndarray:
+def _kept(n: int, doomed: list) -> np.ndarray | None:
+    """Which of ``n`` bytes stay when the ``doomed`` positions go (None: all of them)."""
     doomed = [p for p in doomed if len(p)]
     if not doomed:
-        return d
-    keep = np.ones(len(d), dtype=bool)
+        return None
+    keep = np.ones(n, dtype=bool)
     for positions in doomed:
         keep[positions] = False
-    return d[keep]
+    return keep
 
 
 def _shifted(positions: np.ndarray, deleted: np.ndarray) -> np.ndarray:
@@ -331,7 +401,7 @@ def _word_values(d: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndar
     running = _buffer(n + 1)
     running[0] = 0
     with np.errstate(over="ignore"):
-        np.copyto(running[1:], np.bitwise_or(d, _U8(0x20)), casting="unsafe")
+        np.copyto(running[1:], d, casting="unsafe")
         np.multiply(running[1:], forward[:n], out=running[1:])
         np.cumsum(running[1:], out=running[1:])
         sums = (running[ends] - running[starts]) * inverse[starts]
@@ -348,7 +418,7 @@ def _word_edges(word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def string_keys(strings: Sequence[str | None] | pl.Series | pa.Array) -> np.ndarray:
     """A stable 64-bit key per whole string (its bytes, as a word's value is made, then mixed); equal
-    strings, equal keys. For identifiers, not text: nothing is cased down or split."""
+    strings, equal keys. For identifiers, not text: nothing is folded or split."""
     array = as_arrow_texts(strings)
     if not len(array):
         return np.empty(0, dtype=_U64)
@@ -363,18 +433,29 @@ def string_keys(strings: Sequence[str | None] | pl.Series | pa.Array) -> np.ndar
     return mix64(values ^ (data[np.minimum(starts, len(data) - 1)].astype(_U64) << _U64(48)))
 
 
+def _without(d: np.ndarray, doomed: list, punctuation: np.ndarray, symbols: np.ndarray):
+    """``d`` without the ``doomed`` bytes, and the special positions moved accordingly; also which bytes
+    were kept (None when nothing went)."""
+    keep = _kept(len(d), doomed)
+    if keep is None:
+        return d, punctuation, symbols, None
+    deleted = np.flatnonzero(~keep)
+    return d[keep], _shifted(punctuation, deleted), _shifted(symbols, deleted), keep
+
+
 def _tokenise_chunk(texts: pa.LargeStringArray) -> Tokens:
-    d = _encode(texts)
+    d, leads = _folded(texts)
     punctuation, symbols = _specials(d)
     d, doomed = _repair_markers(d, symbols, punctuation)
     if doomed:
         punctuation, symbols = _specials(d)
-    doomed += _invisible(d, symbols) + _hyphen_joiners(d, punctuation)
-    if any(len(p) for p in doomed):
-        d = _delete(d, doomed)
-        deleted = np.unique(np.concatenate(doomed))
-        punctuation, symbols = _shifted(punctuation, deleted), _shifted(symbols, deleted)
-    word = _word_bytes(d)
+    d, punctuation, symbols, kept = _without(d, doomed + _invisible(d, symbols), punctuation, symbols)
+    if kept is not None or doomed:  # bytes went, or markers became hyphens: read the characters again
+        leads = _Leads.of(d)
+    word = _word_bytes(d, leads)
+    d, punctuation, symbols, keep = _without(d, _hyphen_joiners(d, word, punctuation), punctuation, symbols)
+    if keep is not None:
+        word = word[keep]
     starts, ends = _word_edges(word)
 
     kind = d[punctuation]

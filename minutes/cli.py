@@ -596,7 +596,10 @@ def build_parser() -> argparse.ArgumentParser:
     dedupe.add_argument("input", help="Parquet with item_id, municipality, meeting_date, title, text")
     dedupe.add_argument("output", help="Parquet to write item_id, matter_id to")
     dedupe.add_argument(
-        "--index", metavar="DIR", help="a link index directory to add the items to (created if absent)"
+        "--index",
+        metavar="DIR",
+        help="a link index directory to add the items to (created if absent); an item it holds whose "
+        "text, title, date or diary number changed replaces its old version there",
     )
 
     serve = _command(

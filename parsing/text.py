@@ -1,11 +1,10 @@
 """Clean Finnish text out of what pages and PDFs give us.
 
-Two different jobs live here. ``normalise_lines`` produces the text people read: paragraphs kept, hard
-line breaks inside a paragraph joined, words hyphenated across lines repaired by rules (a hyphen before a
-capitalised word or between identical vowels is a real one, ``esi-`` before ``ja`` is a dropped shared
-part). ``fingerprint`` produces the text machines compare: it need not decide any of that, so it drops
-every hyphen and punctuation mark and casefolds, and two copies of one text agree however each was
-broken.
+``normalise_lines`` produces the text people read: paragraphs kept, hard line breaks inside a paragraph
+joined, words hyphenated across lines repaired by rules (a hyphen before a capitalised word or between
+identical vowels is a real one, ``esi-`` before ``ja`` is a dropped shared part). The text machines
+compare need not decide any of that: ``words.comparison_words`` drops every joining hyphen instead, so
+two copies of one text agree however each was broken.
 """
 
 from __future__ import annotations
@@ -15,23 +14,18 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-# Invisible characters that survive NFC/NFKC and split words in comparisons.
-INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\u2063\ufeff"), None)
+from words.characters import JOINING_WORDS, without_invisible
+
 SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\t"), " ")
-# PDFium marks a hyphen at a line end with one of these instead of "-".
-PDF_HYPHEN_MARKERS = ("\u0002", "\ufffe")
 
 BULLET = re.compile(r"^\s*(?:[•·▪◦●■\-–—*\x7f\uf0b7]|\(cid:127\))\s+")
 SENTENCE_END = tuple(".:;!?")
-JOINING_WORDS = {"ja", "tai", "sekä", "eli", "ynnä", "tahi"}
 VOWELS = set("aeiouyäöå")
 
 
 def clean_characters(text: str) -> str:
     """NFC, invisible characters removed, exotic spaces made plain, PDF hyphen markers made hyphens."""
-    text = unicodedata.normalize("NFC", text).translate(INVISIBLE).translate(SPACES)
-    for marker in PDF_HYPHEN_MARKERS:
-        text = text.replace(marker, "-")
+    text = without_invisible(unicodedata.normalize("NFC", text)).translate(SPACES)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -178,16 +172,3 @@ def find_fi_date(text: str) -> date | None:
         except ValueError:
             continue
     return None
-
-
-WORD = re.compile(r"[0-9a-zåäöüõšžéèáàóúíñç]+")
-
-
-def fingerprint(text: str) -> str:
-    """Casefolded words only: hyphens, bullets and punctuation gone, every line break a space."""
-    text = clean_characters(text).casefold()
-    # "esi-⏎ja" is the "esi- ja" of a shared part, in either copy; any other hyphenated line end joins.
-    text = re.sub(r"-\s*\n\s*(" + "|".join(JOINING_WORDS) + r")\b", r" \1", text)
-    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
-    text = re.sub(r"(\w)-(\w)", r"\1\2", text)  # an intra-word hyphen
-    return " ".join(WORD.findall(text))

@@ -1,6 +1,7 @@
 import hashlib
 
-from archive import Archive
+from archive import ITEM_KINDS, PDF_KINDS, Archive
+from crawlers.spiders.base import PROBE_LIMITS
 
 
 def test_the_same_bytes_are_stored_once_under_their_hash(tmp_path):
@@ -43,3 +44,8 @@ def test_a_torn_last_manifest_line_from_a_crash_is_skipped(tmp_path):
         handle.write('{"source_id": "kunta", "url": "https://ku')
     rows = list(archive.rows())
     assert [(row.url, row.error, row.ok) for row in rows] == [("https://kunta.fi/a", "Timeout", False)]
+
+
+def test_the_item_and_pdf_kinds_are_the_document_kinds_the_spiders_archive_besides_meetings():
+    assert set(PROBE_LIMITS) - {"meeting"} == ITEM_KINDS | PDF_KINDS
+    assert not ITEM_KINDS & PDF_KINDS

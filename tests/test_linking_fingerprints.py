@@ -5,7 +5,7 @@ import numpy as np
 from linking import minhash
 from linking.fingerprints import fingerprint, source_key
 from linking.tokens import mix64, tokenise
-from parsing.text import fingerprint as reference_fingerprint
+from words.characters import comparison_words
 
 HTML_COPY = (
     "Päijät-Hämeen kunnat ovat laatineet esi- ja perusopetuksen yhteisen toimintakertomuksen.\n\n"
@@ -20,6 +20,11 @@ PDF_COPY = (
 
 def words_of(text: str) -> list[int]:
     return tokenise([text]).word_value.tolist()
+
+
+def reference_fingerprint(text: str) -> str:
+    """The words ``words.comparison_words`` defines, as one text the tokeniser reads without change."""
+    return " ".join(comparison_words(text))
 
 
 def test_a_pdf_copy_and_its_html_original_give_the_same_words():
@@ -39,6 +44,19 @@ def test_the_seed_documents_give_the_reference_fingerprints_words(shared_dir):
     for path in sorted((shared_dir / "seeds").glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         assert words_of(text) == words_of(reference_fingerprint(text)), path.name
+
+
+def test_case_is_folded_in_every_script_so_a_capitalised_word_is_the_same_word():
+    assert words_of("ŠAKKI Žiraffi ÅLAND МОСКВА ΟΔΟΣ") == words_of("šakki žiraffi åland москва οδος")
+    assert words_of("Šakki") != words_of("Sakki")
+    assert words_of("Ā") != words_of("Ġ")  # bit 0x20 once made these one letter
+    assert words_of("ẞTRASSE KELVIN") == words_of("ßtrasse kelvin")  # folds of another UTF-8 length
+
+
+def test_letters_of_every_script_make_words_and_other_symbols_separate():
+    text = "Tbilisi: თბილისი, Ẓaẓa № 5 § 3 ½ Ωmega•Ωmega"
+    assert comparison_words(text) == ["tbilisi", "თბილისი", "ẓaẓa", "5", "3", "½", "ωmega", "ωmega"]
+    assert words_of(text) == words_of(reference_fingerprint(text))
 
 
 def test_a_year_range_stays_two_years_and_every_year_is_known():

@@ -80,7 +80,7 @@ def test_own_wording_links_merge_only_on_strong_evidence(labelled):
 def test_annual_reports_and_agreements_of_different_years_never_merge(labelled):
     assert outcomes_of(labelled, "other_period") == {"apart": 10}
     reasons = labelled[2].blocked["reason"].to_list()
-    assert sum(r.startswith("titles name other years") for r in reasons) == 13
+    assert sum(r.startswith("titles name other years") for r in reasons) == 15
 
 
 def test_a_recurring_item_whose_title_names_no_year_is_told_apart_by_the_years_in_its_text(labelled):

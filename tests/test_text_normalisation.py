@@ -1,4 +1,4 @@
-from parsing.text import fingerprint, join_hyphenated, normalise_lines, normalise_text
+from parsing.text import join_hyphenated, normalise_lines, normalise_text
 
 
 def test_a_hyphen_before_a_capitalised_word_is_a_real_one():
@@ -41,14 +41,4 @@ def test_bullets_become_list_items_and_their_continuation_lines_join():
 def test_a_blank_line_inside_a_sentence_does_not_split_the_paragraph():
     assert normalise_lines(["Toimijat ovat ", "", "vakiinnuttaneet yhteistyön."]) == (
         "Toimijat ovat vakiinnuttaneet yhteistyön."
-    )
-
-
-def test_fingerprints_of_differently_broken_copies_agree():
-    html_copy = "Seikkaillen Päijät-Hämeessä, esi- ja perusopetuksen toimintakertomus."
-    pdf_copy = "Seikkaillen Päijät-\nHämeessä, esi-\nja perusopetuksen toiminta-\nkertomus"
-    assert (
-        fingerprint(html_copy)
-        == fingerprint(pdf_copy)
-        == ("seikkaillen päijäthämeessä esi ja perusopetuksen toimintakertomus")
     )

@@ -9,9 +9,13 @@ the same idea, built faster:
   occurrences) are lower-cased and cut into words (runs of letters and digits), so the regular
   expression runs over a fraction of a per cent of the text, and no global sort of occurrences is
   needed;
-* only the distinct words (about a hundred thousand for a million items) are stemmed, with the Snowball
-  Finnish stemmer of DuckDB's ``fts`` extension (``stem(word, 'finnish')``), installed offline from the
-  package index;
+* words are what ``words.characters`` says (letters and digits of any script, case folded), and which
+  forms are one word is what ``words.forms`` says: only the distinct words (about a hundred thousand
+  for a million items) are lemmatised (simplemma) and stemmed, with the Snowball Finnish stemmer of
+  DuckDB's ``fts`` extension (``stem(word, 'finnish')``), installed offline from the package index;
+* ``search_lemma_stems`` holds, for every lemma in the index, the Snowball stems of every form the
+  lemmatiser's dictionary knows for it: what lets a query in a form no indexed text uses find its word
+  (``jätehuollon`` finds ``jätehuolto``, which Snowball stems apart);
 * words are numbered in (stem, word) order and the postings (``word_id``, ``doc``), one row per
   occurrence, are stored in that order, so all forms of one stem sit together and DuckDB's min/max
   zone maps skip every other row group when a query looks them up.
@@ -34,33 +38,41 @@ import polars as pl
 
 from warehouse.connection import connect
 from warehouse.report import dated_section
+from words.characters import WORD_PATTERN, fold, sql_fold
+from words.forms import forms, lemma, load_dictionary
 
-#: What a word is, for the index and for queries alike (RE2 in DuckDB, Rust regex in polars).
-WORD_PATTERN = r"[\p{L}\p{N}]+"
 CHUNK_ROWS = 100_000
 THREADS = 2
+#: A compound that begins with a query word this long or longer matches it, at half weight.
+MIN_COMPOUND_HEAD = 6
 
-SEARCH_TABLES = ("search_docs", "search_words", "search_postings", "search_stats")
+SEARCH_TABLES = ("search_docs", "search_words", "search_lemma_stems", "search_postings", "search_stats")
 
-#: The forms of each query word that count as hits. Snowball leaves Finnish consonant gradation and the
-#: -s/-ks- alternation apart (toimintakertomus → toimintakertomus, toimintakertomuksen →
-#: toimintakertomuks; jätehuolto → jätehuolto, jätehuollon → jätehuolo), so a longer stem also matches
-#: the stems it begins (6–8 letters: all but its last letter; 9 or more: all but two), at half weight.
-TERMS_MACRO = r"""
+#: The forms of each query word that count as hits: every indexed word whose lemma is the query word's
+#: lemma. The query word's lemmas are the query word itself (a query is mostly typed in its dictionary
+#: form) and the lemmas that have a form with the query word's Snowball stem (``search_lemma_stems``), so
+#: ``jätehuollon`` finds ``jätehuolto``'s forms and ``toimintakertomuksesta`` those of
+#: ``toimintakertomus``. A compound beginning with one of those lemmas (``sopimusluonnos`` for
+#: ``sopimus``) matches at half weight.
+TERMS_MACRO = rf"""
 CREATE OR REPLACE MACRO search_terms(query) AS TABLE
 WITH query_words AS (
     SELECT DISTINCT word AS query_word, stem(word, 'finnish') AS stem
-    FROM (SELECT unnest(regexp_extract_all(lower(query), '[\p{L}\p{N}]+')) AS word)
-), prefixes AS (
-    SELECT query_word, stem,
-           CASE WHEN length(stem) <= 5 THEN NULL
-                WHEN length(stem) <= 8 THEN left(stem, length(stem) - 1)
-                ELSE left(stem, length(stem) - 2) END AS prefix
-    FROM query_words
+    FROM (SELECT unnest(regexp_extract_all({sql_fold("query")}, '{WORD_PATTERN}')) AS word)
+), query_lemmas AS (
+    SELECT query_word, query_word AS lemma FROM query_words
+    UNION
+    SELECT q.query_word, l.lemma FROM query_words q JOIN search_lemma_stems l ON l.stem = q.stem
+), matched AS (
+    SELECT q.query_word, w.word_id, w.word, TRUE AS exact
+    FROM search_words w JOIN query_lemmas q ON w.lemma = q.lemma
+    UNION ALL
+    SELECT q.query_word, w.word_id, w.word, FALSE AS exact
+    FROM search_words w JOIN query_lemmas q
+      ON length(q.lemma) >= {MIN_COMPOUND_HEAD} AND w.lemma <> q.lemma AND starts_with(w.lemma, q.lemma)
 )
-SELECT q.query_word, w.word_id, w.word, w.stem = q.stem AS exact
-FROM search_words w
-JOIN prefixes q ON w.stem = q.stem OR starts_with(w.stem, q.prefix)
+SELECT query_word, word_id, any_value(word) AS word, bool_or(exact) AS exact
+FROM matched GROUP BY query_word, word_id
 """
 
 
@@ -131,7 +143,8 @@ class SearchIndex:
     """The index tables, computed outside the warehouse being built (so alongside its other work)."""
 
     docs: pl.DataFrame  # doc, item_id, n_tokens
-    words: pl.DataFrame  # word_id, word, stem, n_occurrences
+    words: pl.DataFrame  # word_id, word, stem, lemma, n_occurrences
+    lemma_stems: pl.DataFrame  # stem, lemma: the stems of every known form of each lemma
     postings: pl.DataFrame  # word_id, doc: one row per occurrence, in word_id order
 
 
@@ -147,8 +160,9 @@ def build_index(items: pl.DataFrame) -> SearchIndex:
     # chunks are concatenated in doc order, so every token's docs stay in doc order
     tokens = pl.concat(parts).group_by("token").agg(pl.col("doc").list.explode()).sort("token")
     del parts  # each step below copies the postings (a hundred million for 1M items): free the inputs
+    folded = pl.Series("folded", [fold(token) for token in tokens["token"].to_list()], dtype=pl.String)
     words_of_tokens = (
-        tokens.select("token", pl.col("token").str.to_lowercase().str.extract_all(WORD_PATTERN).alias("word"))
+        tokens.select("token", folded.str.extract_all(WORD_PATTERN).alias("word"))
         .explode("word")
         .drop_nulls("word")
     )
@@ -158,18 +172,33 @@ def build_index(items: pl.DataFrame) -> SearchIndex:
         .agg(pl.col("doc").list.explode())
     )
     del tokens, words_of_tokens
+    load_dictionary()  # decoded whole: every distinct word is lemmatised
+    with_lemmas = words.select("word", pl.Series("lemma", [lemma(w) for w in words["word"].to_list()]))
+    known_forms = _known_forms(with_lemmas)
+    stems = _stems(pl.concat([with_lemmas.select("word"), known_forms.select("word")]).unique())
     words = (
-        words.join(_stems(words.select("word")), on="word")
+        words.join(with_lemmas, on="word")
+        .join(stems, on="word")
         .sort("stem", "word")
         .with_columns(pl.int_range(pl.len(), dtype=pl.Int32).alias("word_id"))
     )
     postings = words.select("word_id", "doc").explode("doc")
     lengths = np.bincount(postings["doc"].to_numpy(), minlength=docs.height).astype(np.int32)
+    lemma_stems = pl.concat([with_lemmas, known_forms]).join(stems, on="word").select("stem", "lemma")
     return SearchIndex(
         docs=docs.select("doc", "item_id", pl.Series("n_tokens", lengths)),
-        words=words.select("word_id", "word", "stem", pl.col("doc").list.len().alias("n_occurrences")),
+        words=words.select(
+            "word_id", "word", "stem", "lemma", pl.col("doc").list.len().alias("n_occurrences")
+        ),
+        lemma_stems=lemma_stems.unique().sort("stem", "lemma"),
         postings=postings,
     )
+
+
+def _known_forms(with_lemmas: pl.DataFrame) -> pl.DataFrame:
+    """(word, lemma): every form the lemmatiser knows of each lemma of the index (``words.forms``)."""
+    rows = [(form, its) for its in with_lemmas["lemma"].unique().to_list() for form in forms(its)]
+    return pl.DataFrame(rows, schema={"word": pl.String, "lemma": pl.String}, orient="row")
 
 
 def _stems(words: pl.DataFrame) -> pl.DataFrame:
@@ -187,6 +216,7 @@ def create_search_index(con: duckdb.DuckDBPyConnection, index: SearchIndex) -> N
     for name, frame in (
         ("search_docs", index.docs),
         ("search_words", index.words),
+        ("search_lemma_stems", index.lemma_stems),
         ("search_postings", index.postings),
     ):
         con.register("incoming", frame.to_arrow())
