@@ -60,6 +60,7 @@ def crawl(settings: Settings, source_ids: list[str] | None = None, probe: bool =
     ]
     if settings.sources_file:
         command += ["--sources", str(settings.sources_file)]
+    command += ["--archive", str(settings.archive_location)]
     for source_id in source_ids or []:
         command += ["--source", source_id]
     if probe:
@@ -86,7 +87,7 @@ def _run_in_this_process(
     sources = select_sources(load_registry(settings.sources_file), source_ids)
     process = CrawlerProcess(BASE_SETTINGS, install_root_handler=True)
     crawlers, summaries = {}, {}
-    archive = Archive(settings.archive_dir)
+    archive = Archive(settings.archive_location)
     # read before the crawl appends, which ends a torn fragment so that it stays a line of its own
     torn = {source.id: archive.torn_lines(source.id) for source in sources}
     for source in sources:
@@ -101,13 +102,18 @@ def _run_in_this_process(
             crawler,
             source=source,
             since=settings.since,
-            archive_root=str(settings.archive_dir),
+            archive_root=str(settings.archive_location),
             revalidate_hours=settings.revalidate_hours,
             probe=probe,
             **options,
         )
     if crawlers:
         process.start()
+    for crawler in crawlers.values():
+        # On object storage a run's last manifest rows are still in memory: stored before the summary
+        # says the crawl finished.
+        if (spider_archive := getattr(crawler.spider, "archive", None)) is not None:
+            spider_archive.close()
     for source_id, crawler in crawlers.items():
         stats = crawler.stats.get_stats()
         summaries[source_id] = SourceCrawl(
@@ -134,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m crawlers.run")
     parser.add_argument("--sources")
     parser.add_argument("--data-dir")
+    parser.add_argument("--archive")
     parser.add_argument("--since")
     parser.add_argument("--source", action="append", dest="source_ids")
     parser.add_argument("--revalidate-hours")
@@ -141,7 +148,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--feeds", action="store_true")
     args = parser.parse_args(argv)
     settings = resolve_settings(
-        sources=args.sources, data_dir=args.data_dir, since=args.since, revalidate_hours=args.revalidate_hours
+        sources=args.sources,
+        data_dir=args.data_dir,
+        since=args.since,
+        revalidate_hours=args.revalidate_hours,
+        archive=args.archive,
     )
     settings = dataclasses.replace(settings, use_feeds=args.feeds)
     summary = _run_in_this_process(settings, args.source_ids, probe=args.probe)

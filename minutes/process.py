@@ -35,7 +35,7 @@ class ProcessReport:
 def parse_stage(settings: Settings, sources: list[Source] | None = None) -> Records:
     """The archive's rows; the archive is told which documents could not be read, so that the next
     crawl asks for them again (``Archive.note_unreadable``)."""
-    archive = Archive(settings.archive_dir)
+    archive = Archive(settings.archive_location)
     records = build_records(archive, sources or load_registry(settings.sources_file))
     for source_id, versions in records.unreadable.items():
         archive.note_unreadable(source_id, versions)
