@@ -19,6 +19,7 @@ never written to disk.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -71,12 +72,12 @@ def attach(
     for name in ("ducklake", "sqlite_scanner"):
         load_extension(con, name)
     catalog = sql_string(f"ducklake:sqlite:{lake.catalog_file}")
-    creating = not lake.catalog_file.exists()
-    if creating and read_only:
+    stored = stored_data_path(lake.catalog_file)
+    if stored is None and read_only:
         raise FileNotFoundError(f"no DuckLake catalog at {lake.catalog_file}")
-    if creating:
+    if stored is None:
         data_path = lake.data_path or lake.default_data_path
-        lake.catalog_file.parent.mkdir(parents=True, exist_ok=True)
+        create_catalog(lake.catalog_file)
         if is_s3_url(data_path):
             reach_object_storage(con, data_path)
         else:
@@ -84,7 +85,6 @@ def attach(
         con.execute(f"ATTACH {catalog} AS {alias} (DATA_PATH {sql_string(data_path)})")
         con.execute(f"CALL {alias}.set_option('parquet_compression', '{PARQUET_COMPRESSION}')")
         return data_path
-    stored = stored_data_path(lake.catalog_file)
     if lake.data_path and lake.data_path != stored:
         raise LakeMismatch(
             f"the DuckLake {lake} keeps its data files in {stored}, not in {lake.data_path} "
@@ -100,11 +100,25 @@ def attach(
     return stored
 
 
-def stored_data_path(catalog_file: Path) -> str:
+def create_catalog(catalog_file: Path) -> None:
+    """An empty SQLite catalog in WAL mode, which DuckLake then fills. WAL is what lets a load commit
+    while readers are connected: in SQLite's default mode a reader's open connection holds a lock that
+    makes the commit fail with "database is locked". (WAL needs the file on a local disk.)"""
+    catalog_file.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(catalog_file)) as catalog:
+        catalog.execute("PRAGMA journal_mode = WAL")
+
+
+def stored_data_path(catalog_file: Path) -> str | None:
     """Where an existing lake keeps its data files, from its catalog's ``ducklake_metadata`` table (the
-    DuckLake format's own record), read before attaching: attaching needs the data path reachable."""
+    DuckLake format's own record), read before attaching: attaching needs the data path reachable.
+    None when there is no lake yet: no file, or an empty one (a creation cut short)."""
+    if not catalog_file.exists():
+        return None
     try:
         with closing(sqlite3.connect(f"file:{catalog_file}?mode=ro", uri=True)) as catalog:
+            if catalog.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,):
+                return None
             row = catalog.execute("SELECT value FROM ducklake_metadata WHERE key = 'data_path'").fetchone()
     except sqlite3.Error as exc:
         raise LakeMismatch(f"{catalog_file} is not a DuckLake catalog: {exc}") from None
@@ -126,8 +140,9 @@ def connect_read_only(lake: DuckLake) -> tuple[duckdb.DuckDBPyConnection, str]:
     return con, data_path
 
 
-def publish(built: Path, lake: DuckLake) -> int:
-    """Make the DuckDB file ``built`` the lake's content in one commit; the snapshot it made."""
+def publish(built: Path, lake: DuckLake, progress: Callable[[str], None] | None = None) -> int:
+    """Make the DuckDB file ``built`` the lake's content in one commit; the snapshot it made.
+    ``progress`` hears ``commit`` when everything is written and only the commit is left."""
     con = connect(extensions=("fts",))  # the search macros call stem(), resolved when they are created
     try:
         attach(con, lake, "lake", read_only=False)
@@ -152,6 +167,8 @@ def publish(built: Path, lake: DuckLake) -> int:
         for name, statement in MACROS.items():  # in the order they call each other
             if name in macros:
                 con.execute(statement)
+        if progress:
+            progress("commit")
         con.execute("COMMIT")
         (snapshot,) = con.execute("SELECT id FROM ducklake_current_snapshot('lake')").fetchone()
         con.execute("DETACH built")

@@ -77,8 +77,8 @@ def load_warehouse(
     """Make ``tables`` (every base table, as rows) the warehouse at ``target``, atomically.
 
     ``progress`` is told the name of each phase as it begins (``prepare``, ``tables``, ``derived``,
-    ``search``, ``checkpoint``, ``swap``; ``publish`` instead of ``swap`` on a DuckLake), for long loads
-    and for the tests that kill a load."""
+    ``search``, ``checkpoint``, ``swap``; on a DuckLake ``publish`` and ``commit`` instead of ``swap``),
+    for long loads and for the tests that kill a load."""
     # A lake is built beside its catalog, under the catalog's lock, as a file is beside itself.
     path = target.catalog_file if isinstance(target, DuckLake) else Path(target)
     target = target if isinstance(target, DuckLake) else path
@@ -99,7 +99,7 @@ def load_warehouse(
             report = _build(building, target, frames, item_hashes, fingerprint, tell)
             if isinstance(target, DuckLake):
                 started = time.monotonic()
-                lake.publish(building, target)
+                lake.publish(building, target, tell)
                 report.seconds["publish"] = round(time.monotonic() - started, 3)
             else:
                 fsync(building)
