@@ -35,14 +35,13 @@ from datetime import UTC, datetime
 
 import obstore
 from obstore.exceptions import AlreadyExistsError, NotFoundError
-
-#: What obstore raises for a missing object: Python's own FileNotFoundError (its NotFoundError too).
-MISSING = (FileNotFoundError, NotFoundError)
 from obstore.store import S3Store
 
 from archive import Archive
 from minutes.object_storage import S3Access, S3Location
 
+#: What obstore raises for a missing object: Python's own FileNotFoundError (its NotFoundError too).
+MISSING = (FileNotFoundError, NotFoundError)
 #: Seconds between checkpoints of a run's manifest objects while rows wait (at the least).
 CHECKPOINT_SECONDS = 2.0
 #: A checkpoint re-uploads the whole object: wait at least size / this many seconds between two.
