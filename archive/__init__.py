@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -133,7 +134,7 @@ def backend_for(location: Path | str) -> type[Archive]:
     return LocalArchive
 
 
-class Archive:
+class Archive(ABC):
     """The raw archive at ``location``: a folder (``Path`` or string) or an ``s3://bucket/prefix`` URL.
 
     ``Archive(location)`` returns the backend for it (``LocalArchive`` or ``S3Archive``), so every caller
@@ -219,6 +220,7 @@ class Archive:
         text = json.dumps(dict(sorted(versions.items())), ensure_ascii=False, indent=0)
         self._replace_unreadable(source_id, text)
 
+    @abstractmethod
     def close(self) -> None:
         """Make every row recorded so far durable. Locally each row already is; object storage uploads
         what it still holds. Reading after ``close`` is fine; so is recording, which reopens."""
@@ -269,29 +271,31 @@ class Archive:
                     yield number, TornLine(location, number, line.decode("utf-8", "replace")[:120], str(exc))
 
     # -- storage: what a backend supplies ---------------------------------------------------------------
+    @abstractmethod
     def read_blob(self, digest: str) -> bytes:
         """The bytes stored under ``digest``; ``FileNotFoundError`` when there are none."""
-        raise NotImplementedError
 
+    @abstractmethod
     def source_ids(self) -> list[str]:
         """The sources with a manifest, sorted."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _put_blob_if_absent(self, digest: str, body: bytes) -> None:
         """Store ``body`` under ``digest`` unless something is there already (it is the same bytes), so
         that no reader can ever see a blob's key with partial or other content."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _append_line(self, source_id: str, line: bytes) -> None:
         """Add one whole manifest line (ending in a newline) after the source's earlier rows."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _manifest_objects(self, source_id: str) -> Iterable[tuple[Path | str, Iterable[bytes]]]:
         """The source's manifest, as (where, its lines) in the order the rows were written."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _replace_unreadable(self, source_id: str, text: str) -> None:
-        raise NotImplementedError
+        """Replace the source's note of unreadable versions with ``text`` (JSON), whole or not at all."""
 
+    @abstractmethod
     def _read_unreadable(self, source_id: str) -> str | None:
-        raise NotImplementedError
+        """The source's note of unreadable versions, or None when there is none."""
