@@ -226,6 +226,12 @@ class Archive(ABC):
         what it still holds. Reading after ``close`` is fine; so is recording, which reopens."""
 
     # -- reading -------------------------------------------------------------------------------------
+    def read_blobs(self, digests: Iterable[str]) -> Iterator[bytes]:
+        """The bytes of each of ``digests``, in their order: what processing reads, one blob per item
+        page. A backend whose every read is a round trip reads ahead."""
+        for digest in digests:
+            yield self.read_blob(digest)
+
     def unreadable(self, source_id: str) -> dict[str, str]:
         """The versions (sha256 → reason) the last processing of this source could not read."""
         text = self._read_unreadable(source_id)

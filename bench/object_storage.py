@@ -1,10 +1,12 @@
 """What object storage costs: the demo harvest and a million-handling load, on local disk and against an
 S3 server on 127.0.0.1 (moto's), in one run, with the ratio of each pair.
 
-1. **Harvest**: the real spiders crawl every demo site once into a fresh archive, first a folder, then
+1. **Archive operations**: 400 documents of 30 kB stored and recorded one by one, as a crawl does, then
+   read back as processing does (every manifest row, every blob), in a folder and on the S3 server.
+2. **Harvest**: the real spiders crawl every demo site once into a fresh archive, first a folder, then
    ``s3://bench/archive`` (blobs written with conditional PUTs, manifests checkpointed per run and
    source); then ``minutes process`` of each archive into a DuckDB file (every blob read back).
-2. **Load**: the synthetic input of ``bench/warehouse.py`` (generated in a child process) loaded into a
+3. **Load**: the synthetic input of ``bench/warehouse.py`` (generated in a child process) loaded into a
    DuckDB file, into a DuckLake whose data files are in a local folder, and into a DuckLake whose data
    files are on the S3 server (its SQLite catalog stays local); then the time a reader takes to open
    each and answer its first comparison, and the median of ranked searches.
@@ -33,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import polars as pl
 
+from archive import Archive
 from crawlers.run import crawl
 from demo_sites.server import running_demo_server
 from minutes.config import Settings
@@ -73,6 +76,48 @@ def bucket_size(server, bucket: str, prefix: str) -> tuple[int, int]:
         for entry in page.get("Contents", []):
             count, size = count + 1, size + entry["Size"]
     return count, size
+
+
+def archive_operations(root: Path, n_documents: int = 400) -> None:
+    print(f"\narchive: {n_documents} documents of 30 kB, written as a crawl writes, read as processing reads")
+    print(f"  {'':<34}{'local':>10}   {'S3':>10}", flush=True)
+    bodies = [os.urandom(15_000).hex().encode() for _ in range(n_documents)]  # 30 kB, all different
+    costs = {}
+    for name, location in (("local", root / "archive-ops"), ("S3", "s3://bench/archive-ops")):
+        archive = Archive(location)
+
+        def write(archive=archive):
+            for n, body in enumerate(bodies):
+                archive.record_response(
+                    source_id="bench",
+                    url=f"https://bench.fi/{n}",
+                    kind="meetingitem",
+                    status=200,
+                    body=body,
+                    headers={"content-type": "text/html"},
+                )
+            archive.close()
+
+        def read(location=location):
+            reader = Archive(location)
+            return [len(body) for body in reader.read_blobs(row.sha256 for row in reader.rows("bench"))]
+
+        write_seconds, _ = timed(write)
+        read_seconds, sizes = timed(read)
+        assert sum(sizes) == sum(map(len, bodies))
+        costs[name] = (write_seconds, read_seconds)
+    line(
+        "store + record, per document",
+        costs["local"][0] / n_documents * 1000,
+        costs["S3"][0] / n_documents * 1000,
+        "ms",
+    )
+    line(
+        "read back, per document",
+        costs["local"][1] / n_documents * 1000,
+        costs["S3"][1] / n_documents * 1000,
+        "ms",
+    )
 
 
 def harvest(root: Path, server) -> None:
@@ -187,6 +232,7 @@ def main() -> None:
             for name, value in server.environment().items():
                 os.environ[name] = value  # for this process and the crawl processes it starts
             server.create_bucket("bench")
+            archive_operations(root)
             harvest(root, server)
             load(root, server, args.items)
     finally:

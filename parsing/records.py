@@ -228,8 +228,8 @@ def source_items(
     """One source's handlings, page groups and parse errors, from its manifest rows."""
     errors: list[dict] = []
     candidates: dict[str, dict] = {}
-    for page in item_page_versions(rows):
-        body = archive.read_blob(page.row.sha256)
+    pages = item_page_versions(rows)
+    for page, body in zip(pages, archive.read_blobs(p.row.sha256 for p in pages), strict=True):
         try:
             item = parse_item_document(source, page.row, body)
         except PdfError as exc:
