@@ -247,7 +247,7 @@ def test_an_archive_in_a_bucket_that_does_not_exist_fails_at_once_naming_the_buc
         archive.source_ids()
 
 
-def test_blobs_are_read_back_in_the_order_asked_and_a_missing_one_is_named(location):
+def test_blobs_are_read_back_in_the_order_asked_and_a_missing_one_fails_the_read(location):
     archive = Archive(location)
     bodies = [f"<html>sivu {n}</html>".encode() * (n + 1) for n in range(70)]  # more than one read-ahead
     digests = [archive.store_blob(body) for body in bodies]
