@@ -1,12 +1,20 @@
 """The raw archive: every fetched document, content-addressed, with an append-only manifest.
 
 Nothing fetched is ever overwritten. A body is stored once under its sha256 (``blobs/ab/abcd…``); every
-fetch, failed ones included, appends one JSON line to ``manifest/<source_id>.jsonl`` saying what was
-asked, when, what came back and where its bytes are. A document the municipality re-publishes with other
-content is simply a second blob and a second manifest row: the old version stays.
+fetch, failed ones included, adds one JSON line to the source's manifest saying what was asked, when,
+what came back and where its bytes are. A document the municipality re-publishes with other content is
+simply a second blob and a second manifest row: the old version stays.
 
 The manifest is the source of truth for what was fetched; the warehouse is derived from it and can be
 rebuilt from it at any time.
+
+Where the archive lives is a backend behind one interface, chosen by its location, the way ``Path``
+picks ``PosixPath``: ``Archive("data/archive")`` is a folder (``archive/local.py``: one manifest file
+per source, appended and fsynced row by row), ``Archive("s3://bucket/prefix")`` is object storage
+(``archive/s3.py``: one manifest object per crawl run and source, read back as their union in time
+order). This class holds everything that does not depend on where the bytes go: what a row is, how a
+response and a failure are recorded, how a torn line is told and reported, what the crawl's index of
+known documents is.
 """
 
 from __future__ import annotations
@@ -14,15 +22,14 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
-import tempfile
-from collections.abc import Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-from minutes.files import replace_atomically
+from minutes.object_storage import is_s3_url
 
 #: The manifest kinds that hold one item each: Dynasty and CaseM item pages, TWeb item documents.
 ITEM_KINDS = frozenset({"meetingitem", "item_page", "item_document"})
@@ -94,13 +101,13 @@ class ManifestRow:
 class TornLine:
     """A manifest line that is not a whole row, left by a write cut short."""
 
-    path: Path
+    path: Path | str  # the manifest file, or the s3:// URL of the manifest object
     line_number: int
     start: str  # its first characters, for the report
     reason: str
 
     def __str__(self) -> str:
-        where = f"torn manifest line {self.line_number} of {self.path.name}"
+        where = f"torn manifest line {self.line_number} of {PurePosixPath(str(self.path)).name}"
         return f"{where} skipped ({self.reason}): {self.start!r}"
 
 
@@ -118,42 +125,37 @@ def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-class Archive:
-    def __init__(self, root: Path | str):
-        self.root = Path(root)
-        self.blob_dir = self.root / "blobs"
-        self.manifest_dir = self.root / "manifest"
-        self.unreadable_dir = self.root / "unreadable"
+def backend_for(location: Path | str) -> type[Archive]:
+    """The backend class that keeps an archive at ``location``."""
+    if is_s3_url(location):
+        from archive.s3 import S3Archive
+
+        return S3Archive
+    from archive.local import LocalArchive
+
+    return LocalArchive
+
+
+class Archive(ABC):
+    """The raw archive at ``location``: a folder (``Path`` or string) or an ``s3://bucket/prefix`` URL.
+
+    ``Archive(location)`` returns the backend for it (``LocalArchive`` or ``S3Archive``), so every caller
+    (the spiders, the middlewares, processing, the tests) opens an archive the same way wherever it is.
+    A backend supplies only the storage primitives below the line ``-- storage``."""
+
+    def __new__(cls, location: Path | str, *args, **kwargs):
+        return super().__new__(backend_for(location) if cls is Archive else cls)
 
     # -- writing -------------------------------------------------------------------------------------
     def store_blob(self, body: bytes) -> str:
         """Store ``body`` under its sha256 and return the hash; storing the same bytes again is free."""
         digest = hashlib.sha256(body).hexdigest()
-        path = self.blob_path(digest)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Write beside the target and rename: a crash leaves a stray temp file, never a torn blob.
-            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-                handle.write(body)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(handle.name, path)
+        self._put_blob_if_absent(digest, body)
         return digest
 
     def record(self, row: ManifestRow) -> None:
-        self.manifest_dir.mkdir(parents=True, exist_ok=True)
         line = (json.dumps(asdict(row), ensure_ascii=False, sort_keys=True) + "\n").encode()
-        with open(self.manifest_path(row.source_id), "ab+") as handle:
-            # A write cut short (a kill, a full disk) leaves a fragment with no newline. Appending onto it
-            # would glue this row to the fragment and make both unreadable: end the fragment first, so
-            # it stays a torn line of its own, skipped and reported by ``rows``.
-            if handle.seek(0, os.SEEK_END) > 0:
-                handle.seek(-1, os.SEEK_END)
-                if handle.read(1) != b"\n":
-                    line = b"\n" + line
-            handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
+        self._append_line(row.source_id, line)
 
     def record_response(
         self,
@@ -217,31 +219,25 @@ class Archive:
         the reason. A crawl asks for those documents again at once, in full, instead of trusting them as
         known: a page that came mislabelled or cut short on a bad day is then mended by the next run,
         not by the next revalidation a day or a month later."""
-        self.unreadable_dir.mkdir(parents=True, exist_ok=True)
         text = json.dumps(dict(sorted(versions.items())), ensure_ascii=False, indent=0)
-        replace_atomically(self.unreadable_dir / f"{source_id}.json", lambda p: p.write_text(text, "utf-8"))
+        self._replace_unreadable(source_id, text)
+
+    @abstractmethod
+    def close(self) -> None:
+        """Make every row recorded so far durable. Locally each row already is; object storage uploads
+        what it still holds. Reading after ``close`` is fine; so is recording, which reopens."""
 
     # -- reading -------------------------------------------------------------------------------------
+    def read_blobs(self, digests: Iterable[str]) -> Iterator[bytes]:
+        """The bytes of each of ``digests``, in their order: what processing reads, one blob per item
+        page. A backend whose every read is a round trip reads ahead."""
+        for digest in digests:
+            yield self.read_blob(digest)
+
     def unreadable(self, source_id: str) -> dict[str, str]:
         """The versions (sha256 → reason) the last processing of this source could not read."""
-        path = self.unreadable_dir / f"{source_id}.json"
-        if not path.exists():
-            return {}
-        return json.loads(path.read_text(encoding="utf-8"))
-
-    def blob_path(self, digest: str) -> Path:
-        return self.blob_dir / digest[:2] / digest
-
-    def read_blob(self, digest: str) -> bytes:
-        return self.blob_path(digest).read_bytes()
-
-    def manifest_path(self, source_id: str) -> Path:
-        return self.manifest_dir / f"{source_id}.jsonl"
-
-    def source_ids(self) -> list[str]:
-        if not self.manifest_dir.exists():
-            return []
-        return sorted(p.stem for p in self.manifest_dir.glob("*.jsonl"))
+        text = self._read_unreadable(source_id)
+        return {} if text is None else json.loads(text)
 
     def index(self, source_id: str) -> dict[str, Seen]:
         """Per document key, the newest version and the last time it was seen: what a crawl needs to
@@ -272,15 +268,42 @@ class Archive:
         return [torn for _, torn in self._lines(source_id) if isinstance(torn, TornLine)]
 
     def _lines(self, source_id: str) -> Iterator[tuple[int, ManifestRow | TornLine]]:
-        path = self.manifest_path(source_id)
-        if not path.exists():
-            return
-        with open(path, "rb") as handle:
-            for number, raw in enumerate(handle, start=1):
+        for location, lines in self._manifest_objects(source_id):
+            for number, raw in enumerate(lines, start=1):
                 line = raw.rstrip(b"\n")
                 if not line:
                     continue
                 try:
                     yield number, ManifestRow(**json.loads(line))
                 except (ValueError, TypeError) as exc:  # JSON, UTF-8 or fields: not a whole row
-                    yield number, TornLine(path, number, line.decode("utf-8", "replace")[:120], str(exc))
+                    yield number, TornLine(location, number, line.decode("utf-8", "replace")[:120], str(exc))
+
+    # -- storage: what a backend supplies ---------------------------------------------------------------
+    @abstractmethod
+    def read_blob(self, digest: str) -> bytes:
+        """The bytes stored under ``digest``; ``FileNotFoundError`` when there are none."""
+
+    @abstractmethod
+    def source_ids(self) -> list[str]:
+        """The sources with a manifest, sorted."""
+
+    @abstractmethod
+    def _put_blob_if_absent(self, digest: str, body: bytes) -> None:
+        """Store ``body`` under ``digest`` unless something is there already (it is the same bytes), so
+        that no reader can ever see a blob's key with partial or other content."""
+
+    @abstractmethod
+    def _append_line(self, source_id: str, line: bytes) -> None:
+        """Add one whole manifest line (ending in a newline) after the source's earlier rows."""
+
+    @abstractmethod
+    def _manifest_objects(self, source_id: str) -> Iterable[tuple[Path | str, Iterable[bytes]]]:
+        """The source's manifest, as (where, its lines) in the order the rows were written."""
+
+    @abstractmethod
+    def _replace_unreadable(self, source_id: str, text: str) -> None:
+        """Replace the source's note of unreadable versions with ``text`` (JSON), whole or not at all."""
+
+    @abstractmethod
+    def _read_unreadable(self, source_id: str) -> str | None:
+        """The source's note of unreadable versions, or None when there is none."""

@@ -81,6 +81,7 @@ def command(settings: Settings, source_ids: list[str] | None = None, probe: bool
     ]
     if settings.sources_file:
         argv += ["--sources", str(settings.sources_file)]
+    argv += ["--archive", str(settings.archive_location)]
     for source_id in source_ids or []:
         argv += ["--source", source_id]
     if probe:
@@ -242,7 +243,7 @@ def _run_in_this_process(
     sources = select_sources(load_registry(settings.sources_file), source_ids)
     process = CrawlerProcess(BASE_SETTINGS, install_root_handler=True)
     crawlers, summaries = {}, {}
-    archive = Archive(settings.archive_dir)
+    archive = Archive(settings.archive_location)
     with ExitStack() as held:
         # One writer per manifest, whatever started the crawl (a schedule, a person, the CLI): a second
         # crawl of a source waits here until the first has finished. Sorted, so two crawls never deadlock.
@@ -265,7 +266,7 @@ def _run_in_this_process(
                 crawler,
                 source=source,
                 since=settings.since,
-                archive_root=str(settings.archive_dir),
+                archive_root=str(settings.archive_location),
                 revalidate_hours=settings.revalidate_hours,
                 probe=probe,
                 **options,
@@ -275,6 +276,11 @@ def _run_in_this_process(
             process.start()
             if loop.running:
                 loop.stop()
+        for crawler in crawlers.values():
+            # On object storage a run's last manifest rows are still in memory: stored before the
+            # summary says the crawl finished.
+            if (spider_archive := getattr(crawler.spider, "archive", None)) is not None:
+                spider_archive.close()
     for source_id, crawler in crawlers.items():
         stats = crawler.stats.get_stats()
         summaries[source_id] = SourceCrawl(
@@ -305,6 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--sources", metavar="FILE", help="sources registry (TOML)")
     parser.add_argument("--data-dir", metavar="DIR", help="the data directory holding the archive")
+    parser.add_argument("--archive", metavar="DIR-or-URL", help="the archive's folder or s3:// location")
     parser.add_argument("--since", metavar="YYYY-MM-DD", help="earliest meeting date to harvest")
     parser.add_argument(
         "--source", action="append", dest="source_ids", metavar="ID", help="a source id (repeatable)"
@@ -315,7 +322,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--summary", metavar="FILE", help="write the per-source summaries here (JSON)")
     args = parser.parse_args(argv)
     settings = resolve_settings(
-        sources=args.sources, data_dir=args.data_dir, since=args.since, revalidate_hours=args.revalidate_hours
+        sources=args.sources,
+        data_dir=args.data_dir,
+        since=args.since,
+        revalidate_hours=args.revalidate_hours,
+        archive=args.archive,
     )
     settings = dataclasses.replace(settings, use_feeds=args.feeds)
     with reporter_for(args.summary) as report:

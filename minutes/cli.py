@@ -16,7 +16,7 @@ EPILOG = """Settings come from a flag, else an environment variable, else a defa
 warehouse's tables. Set MINUTES_DEBUG=1 to see a failure's full traceback."""
 
 
-def _add_common(parser: argparse.ArgumentParser, since: bool = False) -> None:
+def _add_common(parser: argparse.ArgumentParser, since: bool = False, archive: bool = False) -> None:
     parser.add_argument(
         "--sources",
         metavar="FILE",
@@ -28,10 +28,24 @@ def _add_common(parser: argparse.ArgumentParser, since: bool = False) -> None:
         metavar="DIR",
         help="raw archive and intermediate files; env MINUTES_DATA_DIR; default ./data",
     )
+    if archive:
+        parser.add_argument(
+            "--archive",
+            metavar="DIR-or-URL",
+            help="the raw archive: a folder, or s3://BUCKET/PREFIX on object storage (endpoint, region and "
+            "keys from the AWS_* environment variables); env MINUTES_ARCHIVE; default <data dir>/archive",
+        )
     parser.add_argument(
         "--warehouse",
         metavar="FILE",
-        help="the DuckDB warehouse; env MINUTES_WAREHOUSE; default <data dir>/warehouse.duckdb",
+        help="the DuckDB warehouse file, or ducklake:sqlite:CATALOG for a DuckLake with that SQLite "
+        "catalog; env MINUTES_WAREHOUSE; default <data dir>/warehouse.duckdb",
+    )
+    parser.add_argument(
+        "--warehouse-data",
+        metavar="DIR-or-URL",
+        help="a DuckLake's data files: a folder or s3://BUCKET/PREFIX, set when the lake is first "
+        "loaded; env MINUTES_WAREHOUSE_DATA; default CATALOG.files/ beside the catalog",
     )
     if since:
         parser.add_argument(
@@ -58,19 +72,22 @@ def _settings(args: argparse.Namespace) -> Settings:
         sources=args.sources,
         data_dir=args.data_dir,
         warehouse=args.warehouse,
+        warehouse_data=args.warehouse_data,
         since=getattr(args, "since", None),
+        archive=getattr(args, "archive", None),
     )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from minutes.demo import DEMO_PORT, demo_settings, run_demo
+    from warehouse.location import warehouse_location
     from warehouse.queries import COMPARISON, ERRORS_BY_SOURCE, HANDLINGS_BY_SOURCE_AND_BODY
     from warehouse.query import format_table, run_query
 
     data_dir = Path(args.data_dir or "data/demo")
     settings = demo_settings(
         data_dir,
-        Path(args.warehouse) if args.warehouse else None,
+        warehouse_location(args.warehouse or data_dir / "warehouse.duckdb", args.warehouse_data),
         resolve_settings(since=args.since).since if args.since else None,
     )
     run = run_demo(settings, port=args.port or DEMO_PORT)
@@ -342,7 +359,7 @@ def _export_oparl(args: argparse.Namespace) -> int:
         )
         return 2
     settings = _settings(args)
-    archive = settings.archive_dir if settings.archive_dir.is_dir() else None
+    archive = settings.archive or (settings.archive_dir if settings.archive_dir.is_dir() else None)
     report = export_oparl(settings.warehouse, Path(args.directory), args.base_url, archive)
     counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
     start = f"{args.base_url.rstrip('/')}/system.json"
@@ -427,11 +444,12 @@ def build_parser() -> argparse.ArgumentParser:
             cmd_crawl,
             "fetch into the raw archive only",
             "Politely (robots.txt, one request at a time per host, conditional requests), keeping every "
-            "response under <data dir>/archive. An old --since makes it a backfill.",
+            "response in the raw archive (--archive, default <data dir>/archive). An old --since makes it "
+            "a backfill.",
         ),
     ):
         sub = _command(commands, name, func, text, description)
-        _add_common(sub, since=True)
+        _add_common(sub, since=True, archive=True)
         sub.add_argument(
             "--source", action="append", metavar="ID", help="a source id from the registry (repeatable)"
         )
@@ -451,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
         "built, required fields missing, repeated keys): its last accepted rows load, and the other "
         "sources' new ones.",
     )
-    _add_common(proc)
+    _add_common(proc, archive=True)
 
     query = _command(
         commands,

@@ -15,6 +15,7 @@ from crawlers.run import SourceCrawl, crawl
 from demo_sites.server import running_demo_server
 from minutes.config import Settings
 from minutes.process import ProcessReport, process
+from warehouse.location import DuckLake
 
 DEMO_PORT = 8765
 #: The demo's content begins in 2025; a fixed default keeps its output the same whenever it runs.
@@ -28,7 +29,7 @@ class DemoRun:
     report: ProcessReport
 
 
-def demo_settings(data_dir: Path, warehouse: Path | None, since: date | None) -> Settings:
+def demo_settings(data_dir: Path, warehouse: Path | DuckLake | None, since: date | None) -> Settings:
     return Settings(
         sources_file=data_dir / "sources.toml",
         data_dir=data_dir,

@@ -67,22 +67,11 @@ class Matters:
     links: pl.DataFrame  # item_id_a, item_id_b, link_type, score, evidence
 
 
-class SourceArchive(Archive):
-    """The archive as one source sees it: ``build_records`` reads this source's manifest and no other."""
-
-    def __init__(self, root: Path, source_id: str) -> None:
-        super().__init__(root)
-        self.source_id = source_id
-
-    def source_ids(self) -> list[str]:
-        return [self.source_id] if self.source_id in super().source_ids() else []
-
-
 def parse_source(settings: Settings, source: Source) -> SourceParse:
     """One source's archived pages, parsed and judged. The archive is told which documents could not be
     read, so that the next crawl asks for them again (``Archive.note_unreadable``)."""
-    archive = SourceArchive(settings.archive_dir, source.id)
-    records = build_records(archive, [source])
+    archive = Archive(settings.archive_location)
+    records = build_records(archive, [source], only=[source.id])
     for source_id, versions in records.unreadable.items():
         archive.note_unreadable(source_id, versions)
     failure = next(

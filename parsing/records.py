@@ -201,13 +201,16 @@ def _authority(row: dict) -> tuple:
     return (row["is_own_page"], row["document_type"] == "minutes", row["last_seen"], row["url"])
 
 
-def build_records(archive: Archive, sources: list[Source]) -> Records:
-    """Every source's rows. A source whose rows cannot be built (an unexpected exception in this
-    code, not a bad page, which is a parse error of its own) is recorded in ``parse_errors`` and in
-    ``failed_sources``, and the other sources' rows are built all the same."""
+def build_records(archive: Archive, sources: list[Source], only: list[str] | None = None) -> Records:
+    """Every source's rows, or those of the archive's sources named in ``only``. A source whose rows
+    cannot be built (an unexpected exception in this code, not a bad page, which is a parse error of
+    its own) is recorded in ``parse_errors`` and in ``failed_sources``, and the other sources' rows are
+    built all the same."""
     records = Records()
     by_id = {source.id: source for source in sources}
     for source_id in archive.source_ids():
+        if only is not None and source_id not in only:
+            continue
         rows = list(archive.rows(source_id))
         records.documents += document_rows(rows)
         records.crawl_errors += crawl_error_rows(rows)
@@ -236,8 +239,8 @@ def source_items(
     """One source's handlings, page groups and parse errors, from its manifest rows."""
     errors: list[dict] = []
     candidates: dict[str, dict] = {}
-    for page in item_page_versions(rows):
-        body = archive.read_blob(page.row.sha256)
+    pages = item_page_versions(rows)
+    for page, body in zip(pages, archive.read_blobs(p.row.sha256 for p in pages), strict=True):
         try:
             item = parse_item_document(source, page.row, body)
         except PdfError as exc:

@@ -6,6 +6,7 @@ from asset to asset through the IO manager (``pipelines/io.py``); the crawl repo
 import time
 from datetime import timedelta
 from itertools import islice
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -87,6 +88,7 @@ def raw_archive(
         use_feeds=config.feeds,
         sources=base.sources_file,
         data_dir=base.data_dir,
+        archive=base.archive,
         warehouse=base.warehouse,
         since=config.since or base.since,
         revalidate_hours=config.revalidate_hours
@@ -94,7 +96,7 @@ def raw_archive(
         else base.revalidate_hours,
     )
     source = select_sources(load_registry(settings.sources_file), [context.partition_key])[0]
-    archive = Archive(settings.archive_dir)
+    archive = Archive(settings.archive_location)
     # One pass over the manifest before the crawl: its length, and how many items it had seen.
     rows_before = had_items = 0
     for row in archive.rows(source.id):
@@ -258,7 +260,9 @@ def warehouse(minutes: MinutesResource, handlings: ParsedRecords, matters: Matte
         con.close()
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(report.path.resolve())),
+            "path": dg.MetadataValue.path(
+                str(report.path.resolve() if isinstance(report.path, Path) else report.path)
+            ),
             "changed": report.changed,
             **{f"rows_{table}": count for table, count in report.row_counts.items()},
             "overdue_bodies": sum(1 for row in rows if row[columns.index("overdue")]),

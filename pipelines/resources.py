@@ -7,17 +7,25 @@ from minutes.config import Settings, resolve_settings
 
 
 class MinutesResource(dg.ConfigurableResource):
-    """Empty fields fall back to the environment (MINUTES_SOURCES, MINUTES_DATA_DIR, MINUTES_WAREHOUSE,
-    MINUTES_SINCE) and then to the defaults of contract.md, exactly as the CLI does."""
+    """Empty fields fall back to the environment (MINUTES_SOURCES, MINUTES_DATA_DIR, MINUTES_ARCHIVE,
+    MINUTES_WAREHOUSE, MINUTES_WAREHOUSE_DATA, MINUTES_SINCE) and then to the defaults of contract.md,
+    exactly as the CLI does."""
 
     sources: str | None = None
     data_dir: str | None = None
+    archive: str | None = None
     warehouse: str | None = None
+    warehouse_data: str | None = None
     since: str | None = None
 
     def settings(self) -> Settings:
         return resolve_settings(
-            sources=self.sources, data_dir=self.data_dir, warehouse=self.warehouse, since=self.since
+            sources=self.sources,
+            data_dir=self.data_dir,
+            archive=self.archive,
+            warehouse=self.warehouse,
+            warehouse_data=self.warehouse_data,
+            since=self.since,
         )
 
 

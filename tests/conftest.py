@@ -1,4 +1,5 @@
-"""Shared fixtures: the demo server on 127.0.0.1, crawled archives, and the texts in ../shared."""
+"""Shared fixtures: the demo server on 127.0.0.1, crawled archives, an S3 server on 127.0.0.1
+(``tests/s3_server.py``), and the texts in ../shared."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from demo_sites.server import DemoServer, running_demo_server
 from minutes.config import Settings
+from tests.s3_server import s3_env, s3_server  # noqa: F401  (fixtures: moto's S3 server on 127.0.0.1)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MINUTES_SHARED", REPO.parent / "shared"))

@@ -6,6 +6,9 @@ system) means a reader never waits for a load and never sees half of one: it has
 open until it reconnects, and then the new one. A load killed half-way leaves only a stray
 ``*.building`` file, which the next load removes. ``warehouse/README.md`` explains the choice.
 
+On a DuckLake (``MINUTES_WAREHOUSE=ducklake:…``) the same file is built beside the lake's catalog and
+then published into the lake in one commit, one snapshot (``warehouse/lake.py``).
+
 Every table is rebuilt from the rows given, so the result depends only on them: the same input gives
 the same tables. An input identical to the one the live warehouse was built from (same fingerprint)
 is not loaded again at all: the file is left as it is. Otherwise the load records, in ``loads``, how
@@ -29,7 +32,9 @@ import duckdb
 import polars as pl
 
 from minutes.files import exclusive, fsync
+from warehouse import lake
 from warehouse.connection import connect
+from warehouse.location import DuckLake
 from warehouse.people import printed_people_rows
 from warehouse.search import SEARCH_MACRO, TERMS_MACRO, build_index, create_search_index
 
@@ -51,7 +56,7 @@ def _sql(name: str) -> str:
 
 @dataclass(frozen=True)
 class LoadReport:
-    path: Path
+    path: Path | DuckLake
     row_counts: dict[str, int]
     #: False when the input was the one the live warehouse was built from, and nothing was written.
     changed: bool = True
@@ -67,35 +72,49 @@ class DuplicateKey(ValueError):
 
 
 def load_warehouse(
-    path: Path, tables: dict[str, list[dict] | pl.DataFrame], progress: Progress | None = None
+    target: Path | DuckLake, tables: dict[str, list[dict] | pl.DataFrame], progress: Progress | None = None
 ) -> LoadReport:
-    """Make ``tables`` (every base table, as rows) the warehouse at ``path``, atomically.
+    """Make ``tables`` (every base table, as rows) the warehouse at ``target``, atomically.
 
     ``progress`` is told the name of each phase as it begins (``prepare``, ``tables``, ``derived``,
-    ``search``, ``checkpoint``, ``swap``), for long loads and for the tests that kill a load."""
-    path = Path(path)
+    ``search``, ``checkpoint``, ``swap``; on a DuckLake ``publish`` and ``commit`` instead of ``swap``),
+    for long loads and for the tests that kill a load."""
+    # A lake is built beside its catalog, under the catalog's lock, as a file is beside itself.
+    path = target.catalog_file if isinstance(target, DuckLake) else Path(target)
+    target = target if isinstance(target, DuckLake) else path
     path.parent.mkdir(parents=True, exist_ok=True)
     tell = progress or (lambda _phase: None)
     tell("prepare")
     frames = {table: _frame(tables.get(table, []), table) for table in BASE_TABLES}
     frames = {table: frame.select(_present(table, frame)) for table, frame in frames.items()}
+    # One order for one content, whatever order the archive's manifests gave: row ids, the search
+    # index's document numbers and the fingerprint are then the same for the same handlings.
+    frames["items"] = frames["items"].sort("item_id", maintain_order=True)
     item_hashes = _row_hashes(frames["items"])
     fingerprint = _fingerprint(frames, item_hashes)
     with exclusive(path):
         _remove_stale_builds(path)
-        previous = _previous_load(path)
+        previous = _previous_load(target)
         if previous is not None and previous[0] == fingerprint:
-            return LoadReport(path, previous[1], changed=False, fingerprint=fingerprint)
+            return LoadReport(target, previous[1], changed=False, fingerprint=fingerprint)
         building = path.with_name(f"{path.name}.{os.getpid()}.building")
         try:
-            report = _build(building, path, frames, item_hashes, fingerprint, tell)
-            fsync(building)
+            report = _build(building, target, frames, item_hashes, fingerprint, tell)
+            if isinstance(target, DuckLake):
+                started = time.monotonic()
+                lake.publish(building, target, tell)
+                report.seconds["publish"] = round(time.monotonic() - started, 3)
+            else:
+                fsync(building)
         except BaseException:
             _remove_stale_builds(path)  # a failed load leaves the warehouse, and nothing else
             raise
-        os.replace(building, path)
-        fsync(path.parent)
-    return replace(report, path=path)
+        if isinstance(target, DuckLake):
+            _remove_stale_builds(path)  # published: the built file has done its work
+        else:
+            os.replace(building, path)
+            fsync(path.parent)
+    return replace(report, path=target)
 
 
 def _frame(rows: list[dict] | pl.DataFrame, table: str) -> pl.DataFrame:
@@ -151,12 +170,12 @@ def _remove_stale_builds(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _previous_load(path: Path) -> tuple[str, dict[str, int]] | None:
+def _previous_load(live: Path | DuckLake) -> tuple[str, dict[str, int]] | None:
     """The fingerprint and row counts of the live warehouse, or None where there is none to compare."""
-    if not path.exists():
+    if not (live.catalog_file if isinstance(live, DuckLake) else live).exists():
         return None
     try:
-        con = connect(path, read_only=True)
+        con = lake.connect_read_only(live)[0] if isinstance(live, DuckLake) else connect(live, read_only=True)
     except duckdb.Error:
         return None
     try:
@@ -172,7 +191,7 @@ def _previous_load(path: Path) -> tuple[str, dict[str, int]] | None:
 
 def _build(
     building: Path,
-    live: Path,
+    live: Path | DuckLake,
     frames: dict[str, pl.DataFrame],
     item_hashes: pl.DataFrame,
     fingerprint: str,
@@ -208,7 +227,7 @@ def _build(
         con.execute("CHECKPOINT")
         con.execute("USE memory")
         con.execute("DETACH warehouse")
-        phases.begin("swap")
+        phases.begin("publish" if isinstance(live, DuckLake) else "swap")
     finally:
         con.close()
         background.shutdown(cancel_futures=True)
@@ -261,7 +280,7 @@ def _printed_lines(items: pl.DataFrame) -> list[str]:
 
 def _record_load(
     con: duckdb.DuckDBPyConnection,
-    live: Path,
+    live: Path | DuckLake,
     item_hashes: pl.DataFrame,
     fingerprint: str,
     counts: dict[str, int],
@@ -303,12 +322,15 @@ def _record_load(
     return added, changed, removed
 
 
-def _attach_previous(con: duckdb.DuckDBPyConnection, live: Path) -> bool:
+def _attach_previous(con: duckdb.DuckDBPyConnection, live: Path | DuckLake) -> bool:
     """Attach the live warehouse read-only when it has a load history to continue."""
-    if not live.exists():
+    if not (live.catalog_file if isinstance(live, DuckLake) else live).exists():
         return False
     try:
-        con.execute(f"ATTACH '{live}' AS previous (READ_ONLY)")
+        if isinstance(live, DuckLake):
+            lake.attach(con, live, "previous", read_only=True)
+        else:
+            con.execute(f"ATTACH '{live}' AS previous (READ_ONLY)")
     except duckdb.Error:
         return False
     tables = {

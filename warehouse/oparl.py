@@ -184,7 +184,7 @@ def export_oparl(
     warehouse: Path,
     directory: Path,
     base_url: str,
-    archive_dir: Path | None = None,
+    archive_dir: Path | str | None = None,
     page_size: int = PAGE_SIZE,
 ) -> OParlReport:
     """Write the OParl tree of ``warehouse`` to ``directory``, whose ids start with ``base_url``."""
@@ -207,7 +207,7 @@ def export_oparl(
     return OParlReport(directory, sum(tree.counts.values()), dict(sorted(tree.counts.items())))
 
 
-def write_tree(con: duckdb.DuckDBPyConnection, tree: _Tree, archive_dir: Path | None) -> None:
+def write_tree(con: duckdb.DuckDBPyConnection, tree: _Tree, archive_dir: Path | str | None) -> None:
     """Every file of the tree, one source at a time (so a large warehouse is never in memory whole)."""
     urls = tree.urls
     sha1 = _Sha1(archive_dir)
@@ -416,7 +416,7 @@ class _Tree:
 class _Sha1:
     """SHA-1 of a blob of the raw archive, where the archive is at hand; None otherwise."""
 
-    def __init__(self, archive_dir: Path | None) -> None:
+    def __init__(self, archive_dir: Path | str | None) -> None:
         self.archive = Archive(archive_dir) if archive_dir is not None else None
         self.known: dict[str, str | None] = {}
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse import lake
 from warehouse.connection import connect, load_extension
+from warehouse.location import DuckLake
 
 #: How long a reader keeps retrying a file another process holds locked, before it gives up.
 LOCK_PATIENCE_SECONDS = 1.0
@@ -21,13 +23,22 @@ class WarehouseMissing(FileNotFoundError):
     pass
 
 
-def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+def connect_read_only(path: Path | DuckLake) -> duckdb.DuckDBPyConnection:
     """A connection that cannot change the warehouse: DuckDB refuses every write on it.
 
     Loads never write the file readers open (they build a new one and rename it over), so a lock
-    conflict means someone opened the warehouse read-write by hand; we retry for a second, then say so."""
-    if not Path(path).exists():
+    conflict means someone opened the warehouse read-write by hand; we retry for a second, then say so.
+    A DuckLake is attached read-only at its current snapshot, as the default database."""
+    return _open_read_only(path)[0]
+
+
+def _open_read_only(path: Path | DuckLake) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
+    """The read-only connection, and the folders besides the warehouse itself that it must read."""
+    if not (path.catalog_file if isinstance(path, DuckLake) else Path(path)).exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `minutes process` (or `minutes demo`) first")
+    if isinstance(path, DuckLake):
+        con, data_path = lake.connect_read_only(path)
+        return con, [data_path]
     deadline = time.monotonic() + LOCK_PATIENCE_SECONDS
     while True:
         try:
@@ -37,17 +48,20 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
-    return con
+    return con, []
 
 
-def connect_for_queries(path: Path) -> duckdb.DuckDBPyConnection:
+def connect_for_queries(path: Path | DuckLake) -> duckdb.DuckDBPyConnection:
     """A read-only connection for arbitrary SQL: search works, and nothing outside the file is reachable.
 
     Read-only already refuses writes to the warehouse; with external access off and the settings
-    locked, a statement also cannot attach another database, read or write files, or turn that back on."""
-    con = connect_read_only(path)
+    locked, a statement also cannot attach another database, read or write files, or turn that back on.
+    A DuckLake's data files stay readable: its data path is the one directory allowed."""
+    con, data_dirs = _open_read_only(path)
     try:
         load_extension(con, "fts")  # stem(), for search_items(...)
+        if data_dirs:
+            con.execute("SET allowed_directories = $dirs", {"dirs": data_dirs})
     except BaseException:
         con.close()
         raise
@@ -56,7 +70,7 @@ def connect_for_queries(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def run_query(path: Path, sql: str) -> tuple[list[str], list[tuple]]:
+def run_query(path: Path | DuckLake, sql: str) -> tuple[list[str], list[tuple]]:
     con = connect_for_queries(path)
     try:
         result = con.execute(sql)

@@ -173,7 +173,9 @@ def build_index(items: pl.DataFrame) -> SearchIndex:
     )
     del tokens, words_of_tokens
     load_dictionary()  # decoded whole: every distinct word is lemmatised
-    with_lemmas = words.select("word", pl.Series("lemma", [lemma(w) for w in words["word"].to_list()]))
+    with_lemmas = words.select(
+        "word", pl.Series("lemma", [lemma(w) for w in words["word"].to_list()], dtype=pl.String)
+    )
     known_forms = _known_forms(with_lemmas)
     stems = _stems(pl.concat([with_lemmas.select("word"), known_forms.select("word")]).unique())
     words = (
