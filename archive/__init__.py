@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-from minutes.object_storage import is_s3_url
+from core.object_storage import is_s3_url
 
 #: The manifest kinds that hold one item each: Dynasty and CaseM item pages, TWeb item documents.
 ITEM_KINDS = frozenset({"meetingitem", "item_page", "item_document"})

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from archive import Archive
-from minutes.files import replace_atomically
+from core.files import replace_atomically
 
 
 class LocalArchive(Archive):

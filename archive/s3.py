@@ -40,7 +40,7 @@ from obstore.exceptions import AlreadyExistsError, NotFoundError
 from obstore.store import S3Store
 
 from archive import Archive
-from minutes.object_storage import S3Access, S3Location
+from core.object_storage import S3Access, S3Location
 
 #: What obstore raises for a missing object: Python's own FileNotFoundError (its NotFoundError too).
 MISSING = (FileNotFoundError, NotFoundError)

@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive import ITEM_KINDS, PDF_KINDS, Archive
+from core.config import Settings
 from crawlers.run import crawl
 from demo_sites.server import running_demo_server
-from minutes.config import Settings
 
 #: what an item costs a site to download: its page or document, and its PDFs
 ITEM_DOWNLOAD_KINDS = ITEM_KINDS | PDF_KINDS

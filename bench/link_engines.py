@@ -34,6 +34,7 @@ import numpy as np
 import polars as pl
 import rensa
 
+from core.words.characters import INVISIBLE, JOINING_WORDS, WORD_PATTERN
 from linking import minhash
 from linking.dedupe import read_batches
 from linking.fingerprints import BOILERPLATE_MIN_ITEMS, SHINGLE_WORDS, fingerprint, source_key
@@ -41,7 +42,6 @@ from linking.guards import pair_block_reason, title_years_column
 from linking.index import MIN_SHINGLES, ItemBatch
 from linking.matters import MIN_CONTAINMENT, MIN_JACCARD, components, exact_similarity
 from linking.tokens import string_keys
-from words.characters import INVISIBLE, JOINING_WORDS, WORD_PATTERN
 
 RENSA_SEED = 42
 _WORD_CLASS = r"[\p{L}\p{N}]"

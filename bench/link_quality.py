@@ -44,7 +44,7 @@ GOALS = {"near_identical": 0.98, "council_carries_board": 0.98, "own_wording": 0
 def seed_items() -> tuple[list[dict], list[LabelledPair]]:
     if not (SHARED / "seeds").is_dir():
         return [], []
-    from minutes.registry import load_registry
+    from core.registry import load_registry
     from parsing.handlings import parse_item_lines
 
     sources = {s.id: s for s in load_registry()}

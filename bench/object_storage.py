@@ -36,13 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import polars as pl
 
 from archive import Archive
+from core.config import Settings
+from core.warehouse_location import DuckLake
 from crawlers.run import crawl
 from demo_sites.server import running_demo_server
-from minutes.config import Settings
-from minutes.process import process
+from processing.stages import process
 from tests.s3_server import running_s3_server
 from warehouse.load import load_warehouse
-from warehouse.location import DuckLake
 from warehouse.query import connect_for_queries
 
 SINCE = "2025-01-01"

@@ -1,7 +1,7 @@
 """What a warehouse of a million handlings costs: load time, file size, query latency, peak memory.
 
-Builds the synthetic input (``warehouse/synthetic.py``: the demo sites' Finnish, twelve sources, one
-handling in twenty part of a regional matter), then:
+Builds the synthetic input (``demo_sites/synthetic_warehouse.py``: the demo sites' Finnish, twelve
+sources, one handling in twenty part of a regional matter), then:
 
 1. a full load into a new warehouse (every table, the derived views' tables and the search index);
 2. a rerun with the same input (the loader recognises it and writes nothing);
@@ -37,11 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import polars as pl
 
+from demo_sites.synthetic_warehouse import BENCH_SEARCHES, synthetic_tables
 from warehouse.connection import load_extension
 from warehouse.load import load_warehouse
 from warehouse.query import connect_read_only
 from warehouse.search import build_index
-from warehouse.synthetic import BENCH_SEARCHES, synthetic_tables
 
 SEARCHES = BENCH_SEARCHES
 COMPARISON = """SELECT municipality, body, meeting_date, section, decision_outcome, decision, url

@@ -34,8 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from demo_sites.synthetic_warehouse import BENCH_SEARCHES
 from warehouse.query import connect_read_only
-from warehouse.synthetic import BENCH_SEARCHES
 
 REPO = Path(__file__).resolve().parents[1]
 

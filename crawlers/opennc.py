@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 
 from scrapy.http import TextResponse
 
+from core.dates import find_fi_date
 from crawlers.pages import Entry, PageReading, squashed
 from parsing.opennc import answer_set
-from parsing.text import find_fi_date
 
 API_PATH = "/api/opennc/v1/"
 BODIES_NODE = "toimielimet"

@@ -20,7 +20,7 @@ from datetime import date
 from scrapy import Selector
 from scrapy.http import TextResponse
 
-from parsing.text import find_fi_date
+from core.dates import find_fi_date
 
 PAGE_KINDS = ("bodies", "meetings", "meeting", "item", "feed", "document", "unknown")
 ENTRY_KINDS = ("body", "meeting", "item", "document")

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive import Archive
-from minutes.config import Settings, resolve_settings
-from minutes.files import exclusive, replace_atomically
-from minutes.registry import load_registry, select_sources
+from core.config import Settings, resolve_settings
+from core.files import exclusive, replace_atomically
+from core.registry import load_registry, select_sources
 
 #: The Pipes message that carries the crawl's summaries: one dict per source, SourceCrawl's fields.
 SUMMARY_MESSAGE = "crawl_summary"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 
-from minutes.config import USER_AGENT
-from minutes.registry import Source
+from core.config import USER_AGENT
+from core.registry import Source
 
 DEFAULT_DOWNLOAD_DELAY = 1.0
 DEFAULT_CONCURRENCY_PER_HOST = 1

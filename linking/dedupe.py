@@ -25,10 +25,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from core.files import exclusive
 from linking.index import ItemBatch, LinkIndex, batches_by_source, reuse_freed_memory
 from linking.matters import Linked, link_into
 from linking.tokens import string_keys
-from minutes.files import exclusive
 from parsing.handlings import PROCEDURAL_TITLE
 
 REQUIRED = ("item_id", "municipality", "meeting_date", "title", "text")

@@ -23,8 +23,8 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from words.characters import words
-from words.forms import lemma
+from core.words.characters import words
+from core.words.forms import lemma
 
 #: Handlings of one regional matter fall within months of each other (the region's bodies, then each
 #: municipality's board and council); a recurring item comes back after a year.

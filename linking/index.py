@@ -58,11 +58,11 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.files import replace_atomically
 from linking import minhash
 from linking.fingerprints import SHINGLE_SETTINGS, fingerprint, source_key
 from linking.guards import title_years_column
 from linking.tokens import TOKENISER_VERSION, ranges, string_keys
-from minutes.files import replace_atomically
 
 INDEX_FORMAT = 4
 MIN_SHINGLES = 25  # an item with fewer shingles has too little text of its own to be compared

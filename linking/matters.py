@@ -33,10 +33,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from core.files import exclusive
 from linking import own_wording
 from linking.guards import pair_block_reason, title_agreement, year_substitutions
 from linking.index import ITEM_COLUMNS, LINK_SCHEMA, LinkIndex, batches_by_source
-from minutes.files import exclusive
 
 MIN_JACCARD = 0.5
 MIN_CONTAINMENT = 0.8

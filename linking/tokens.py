@@ -36,7 +36,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from words.characters import (
+from core.words.characters import (
     INVISIBLE,
     JOINING_WORDS,
     MAX_BREAK_WHITESPACE,

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from minutes.config import HELSINKI, Settings, resolve_settings
+from core.config import HELSINKI, Settings, resolve_settings
 
 EPILOG = """Settings come from a flag, else an environment variable, else a default. Run `minutes COMMAND
 --help` for one command; README.md lists them all with examples, warehouse/README.md documents the
@@ -21,7 +21,7 @@ def _add_common(parser: argparse.ArgumentParser, since: bool = False, archive: b
         "--sources",
         metavar="FILE",
         help="sources registry (TOML); env MINUTES_SOURCES; default: the bundled registry of the twelve "
-        "Päijät-Häme publishers (minutes/sources.toml)",
+        "Päijät-Häme publishers (core/sources.toml)",
     )
     parser.add_argument(
         "--data-dir",
@@ -79,8 +79,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from core.warehouse_location import warehouse_location
     from minutes.demo import DEMO_PORT, demo_settings, run_demo
-    from warehouse.location import warehouse_location
     from warehouse.queries import COMPARISON, ERRORS_BY_SOURCE, HANDLINGS_BY_SOURCE_AND_BODY
     from warehouse.query import format_table, run_query
 
@@ -122,7 +122,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_process(args: argparse.Namespace) -> int:
-    from minutes.process import process
+    from processing.stages import process
 
     report = process(_settings(args))
     print(

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from core.config import Settings
+from core.warehouse_location import DuckLake
 from crawlers.run import SourceCrawl, crawl
 from demo_sites.server import running_demo_server
-from minutes.config import Settings
-from minutes.process import ProcessReport, process
-from warehouse.location import DuckLake
+from processing.stages import ProcessReport, process
 
 DEMO_PORT = 8765
 #: The demo's content begins in 2025; a fixed default keeps its output the same whenever it runs.

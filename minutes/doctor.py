@@ -4,7 +4,7 @@ A probe crawl walks every listing level of each source (entry page â†’ bodies â†
 only a few meetings and one item, into a scratch archive that is thrown away. Each stage must yield
 something: a site redesign shows up as the first stage that comes back empty, which says where to look
 ("the entry page answers but lists no bodies") before a months-long gap does. Each source also says
-which ways to its items answered and how far back each reaches (``minutes.discovery``): a CaseM site
+which ways to its items answered and how far back each reaches (``crawlers.discovery``): a CaseM site
 whose open API is gone and whose search reaches two months is a source that needs looking at.
 """
 
@@ -16,12 +16,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from archive import Archive, ManifestRow
+from core.config import Settings, today_in_helsinki
+from core.registry import Source, load_registry, select_sources
+from crawlers.discovery import PathReach, reach_of
 from crawlers.run import crawl
 from crawlers.spiders import SPIDERS
 from crawlers.spiders.base import ROBOTS_REFUSAL
-from minutes.config import Settings, today_in_helsinki
-from minutes.discovery import PathReach, reach_of
-from minutes.registry import Source, load_registry, select_sources
 from parsing.records import build_records
 
 #: How far back a probe looks for meetings: a body that met in the last year is alive.

@@ -13,10 +13,10 @@ from datetime import date
 from pathlib import Path
 
 from archive import ManifestRow, now_utc
+from core.registry import PLATFORMS, Source, load_registry
 from crawlers.pages import PageReading
 from crawlers.spiders import READERS
 from crawlers.spiders.base import text_response
-from minutes.registry import PLATFORMS, Source, load_registry
 from parsing.model import ParsedItem
 from parsing.records import PageVersion, handling_row, parse_item_document
 

@@ -29,12 +29,13 @@ from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from core.dates import fi_date
 from parsing.bodies import canonical_body
 from parsing.handlings import DIARY_NUMBER, build_handling, is_procedural_item, match_label
 from parsing.html import SKIPPED_TAGS, html_lines
 from parsing.model import ParsedItem
 from parsing.opennc import answer_of, parse_properties
-from parsing.text import clean_characters, fi_date, normalise_lines
+from parsing.text import clean_characters, normalise_lines
 
 HEADER = re.compile(r"^\s*(?P<body>[^,\t]{2,80}), kokous (?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*$")
 SECTION_TITLE = re.compile(r"^\s*§\s*(?P<section>\d+)\s+(?P<title>\S.*)$")

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from core.dates import fi_date
 from parsing.bodies import canonical_body, looks_like_body
 from parsing.html import ELEMENT_BOUNDARY
 from parsing.model import ParsedHandling, ParsedItem
@@ -27,7 +28,7 @@ from parsing.people import (
     starts_with_role,
     strip_contacts,
 )
-from parsing.text import clean_characters, fi_date, normalise_lines
+from parsing.text import clean_characters, normalise_lines
 
 # Section labels as printed, and the field each one opens. Longer spellings first.
 LABELS: dict[str, str] = {

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from archive import ITEM_KINDS, Archive, ManifestRow, TornLine, document_key
-from minutes.registry import Source
+from core.registry import Source
 from parsing.casem import parse_casem_page
 from parsing.dynasty import parse_item_page
 from parsing.html import decode_page, encoding_note

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
 
-from words.characters import JOINING_WORDS, without_invisible
+from core.words.characters import JOINING_WORDS, without_invisible
 
 SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\t"), " ")
 
@@ -150,25 +149,3 @@ def normalise_lines(lines: list[str]) -> str:
 
 def normalise_text(text: str) -> str:
     return normalise_lines(text.split("\n"))
-
-
-#: A d.m.yyyy date standing on its own: not the tail of a version string such as "DYNASTY/10.5.0.2601"
-#: (whose "5.0.2601" is no date) nor part of a longer number.
-FI_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\.?\d)")
-
-
-def fi_date(text: str) -> date:
-    """The date a Finnish "d.m.yyyy" string names ("01.03.2021", "1.3.2021"); ValueError otherwise."""
-    day, month, year = (int(part) for part in text.split("."))
-    return date(year, month, day)
-
-
-def find_fi_date(text: str) -> date | None:
-    """The first real "d.m.yyyy" date in ``text`` ("Kokous 16.3.2026 § 5"), None when there is none
-    (digits that name no day, "31.02.2026", are passed over)."""
-    for match in FI_DATE.finditer(text):
-        try:
-            return fi_date(match[0])
-        except ValueError:
-            continue
-    return None

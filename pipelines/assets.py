@@ -12,13 +12,10 @@ import dagster as dg
 import polars as pl
 
 from archive import Archive
+from core.config import resolve_settings
+from core.registry import load_registry, select_sources
 from crawlers.run import SUMMARY_MESSAGE, SourceCrawl, command
 from crawlers.spiders.base import ITEM_KINDS
-from minutes.acceptance import BLOCKING, PARSE_FAILURE_RATE
-from minutes.config import resolve_settings
-from minutes.parsed import ParsedRecords, ParsedStore, SourceParse
-from minutes.process import Matters, link_stage, load_stage, parse_source
-from minutes.registry import load_registry, select_sources
 from pipelines.metadata import (
     error_sample,
     freshness_ledger,
@@ -27,6 +24,9 @@ from pipelines.metadata import (
 )
 from pipelines.partitions import source_partitions
 from pipelines.resources import MinutesResource
+from processing.acceptance import BLOCKING, PARSE_FAILURE_RATE
+from processing.parsed import ParsedRecords, ParsedStore, SourceParse
+from processing.stages import Matters, link_stage, load_stage, parse_source
 from warehouse.query import connect_read_only
 
 HARVESTED = "harvested_items"

@@ -1,7 +1,7 @@
 """How assets hand data on: one IO manager for the whole graph, so no asset reads another's files.
 
 * ``handlings`` (one partition per source) is a ``SourceParse``: written as a generation of its source
-  in the parsed store (``minutes/parsed.py``), accepted or not. Read by a downstream asset, it is every
+  in the parsed store (``processing/parsed.py``), accepted or not. Read by a downstream asset, it is every
   source's *last accepted* parse, combined (``ParsedRecords``), plus a note for each source whose
   newest parse was not accepted.
 * ``matters`` is a ``Matters``: each handling's matter id and the links, two Parquet files under
@@ -11,11 +11,11 @@
 import dagster as dg
 import polars as pl
 
-from minutes.files import replace_atomically
-from minutes.parsed import ParsedStore, SourceParse
-from minutes.process import Matters
-from minutes.registry import load_registry
+from core.files import replace_atomically
+from core.registry import load_registry
 from pipelines.resources import MinutesResource
+from processing.parsed import ParsedStore, SourceParse
+from processing.stages import Matters
 
 
 class MinutesIOManager(dg.ConfigurableIOManager):

@@ -6,7 +6,7 @@ import os
 
 import dagster as dg
 
-from minutes.registry import load_registry
+from core.registry import load_registry
 
 source_partitions = dg.StaticPartitionsDefinition(
     [source.id for source in load_registry(os.environ.get("MINUTES_SOURCES") or None)]

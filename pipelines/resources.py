@@ -3,7 +3,7 @@ manager that hands data from asset to asset; and the Pipes client that runs craw
 
 import dagster as dg
 
-from minutes.config import Settings, resolve_settings
+from core.config import Settings, resolve_settings
 
 
 class MinutesResource(dg.ConfigurableResource):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from core.config import Settings
 from demo_sites.server import DemoServer, running_demo_server
-from minutes.config import Settings
 from tests.s3_server import s3_env, s3_server  # noqa: F401  (fixtures: moto's S3 server on 127.0.0.1)
 
 REPO = Path(__file__).resolve().parents[1]

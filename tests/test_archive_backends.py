@@ -13,7 +13,7 @@ import pytest
 from archive import Archive, document_key
 from archive.local import LocalArchive
 from archive.s3 import S3Archive
-from minutes.config import resolve_settings
+from core.config import resolve_settings
 
 URL = "https://kunta.fi/cgi/DREQUEST.PHP?page=meetingitem&id=2026079-3"
 HTML = {"content-type": "text/html; charset=utf-8"}

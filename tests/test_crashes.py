@@ -33,9 +33,9 @@ SOURCES = ("asikkala", "hollola")
 #: inside the load (the other stages are hit by killing ``minutes process`` and ``minutes crawl``).
 LOAD_SCRIPT = """
 import sys
-from minutes.config import resolve_settings
-from minutes.process import link_stage, load_stage, parse_stage
-from minutes.registry import load_registry
+from core.config import resolve_settings
+from processing.stages import link_stage, load_stage, parse_stage
+from core.registry import load_registry
 
 settings = resolve_settings(sources=sys.argv[1], data_dir=sys.argv[2])
 sources = load_registry(settings.sources_file)

@@ -14,7 +14,7 @@ from crawlers.spiders.casem import casem_item_key
 from demo_sites import casem
 from demo_sites.faults import Fault
 from demo_sites.opennc import meeting_node
-from minutes.process import process
+from processing.stages import process
 from tests.conftest import settings_for
 from tests.test_pipeline import query
 

@@ -5,13 +5,13 @@ import hashlib
 from datetime import date, datetime
 
 from archive import Archive
+from core.config import USER_AGENT
+from core.registry import load_registry
 from crawlers.run import crawl
 from crawlers.settings import BASE_SETTINGS, source_settings
 from demo_sites.faults import Fault
-from minutes.config import USER_AGENT
-from minutes.process import process
-from minutes.registry import load_registry
 from parsing.dynasty import dynasty_query
+from processing.stages import process
 from tests.conftest import settings_for
 from tests.test_pipeline import query
 

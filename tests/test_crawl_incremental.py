@@ -8,7 +8,7 @@ from archive import Archive
 from crawlers.middlewares import retry_after_seconds
 from crawlers.run import crawl
 from demo_sites.faults import Fault
-from minutes.process import process
+from processing.stages import process
 from tests.test_pipeline import query
 
 ITEM = "page=meetingitem&id=2026041-3"  # Asikkala's council handling of the waste agreement

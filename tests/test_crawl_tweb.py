@@ -15,7 +15,7 @@ from crawlers.run import crawl
 from crawlers.spiders.tweb import date_windows, fi, split_window
 from demo_sites import tweb as demo_tweb
 from demo_sites.faults import Fault
-from minutes.process import process
+from processing.stages import process
 from tests.test_pipeline import query
 
 COUNTY = "paijat-hameen-hyvinvointialue"

@@ -13,12 +13,12 @@ import pytest
 import yaml
 
 from demo_sites.faults import Fault
-from minutes.parsed import ParsedStore
 from parsing import records
 from pipelines.definitions import definitions, defs
 from pipelines.partitions import source_partitions
 from pipelines.resources import MinutesResource
 from pipelines.schedules import daily_crawl, weekly_backfill
+from processing.parsed import ParsedStore
 from warehouse.connection import connect
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,8 +14,8 @@ from dagster._core.instance.ref import InstanceRef
 from dagster._core.run_coordinator import QueuedRunCoordinator
 from dagster_docker import DockerRunLauncher
 
-from minutes.config import resolve_settings
-from warehouse.location import DuckLake
+from core.config import resolve_settings
+from core.warehouse_location import DuckLake
 
 REPO = Path(__file__).resolve().parents[1]
 CLUSTER = REPO / "dagster_cluster"

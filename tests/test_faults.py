@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from core.config import Settings
 from crawlers.run import crawl
 from crawlers.settings import DEFAULT_DOWNLOAD_MAXSIZE, DEFAULT_DOWNLOAD_TIMEOUT, _env_number
 from demo_sites.faults import BAD_DAY_DISALLOWED, BAD_DAY_LIMITS, Fault, bad_day
 from demo_sites.server import ROBOTS_TXT, Served, running_demo_server
-from minutes.config import Settings
-from minutes.process import process
+from processing.stages import process
 from tests.conftest import settings_for
 from tests.test_pipeline import query
 from warehouse.connection import connect

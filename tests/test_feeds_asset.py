@@ -5,10 +5,10 @@ from datetime import datetime
 import dagster as dg
 import feedparser
 
+from demo_sites.example_warehouse import example_tables
 from pipelines.definitions import defs
 from pipelines.feeds import feeds
 from pipelines.resources import MinutesResource
-from warehouse.example import example_tables
 from warehouse.load import load_warehouse
 from warehouse.watches import Watch, add_watch, watches_path
 

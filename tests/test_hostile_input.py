@@ -14,8 +14,8 @@ from pathlib import Path
 from archive import Archive
 from crawlers.run import crawl
 from demo_sites.faults import SCRIPT, Fault
-from minutes.process import process
 from parsing.records import LONG_FIELD_CHARS, SHORT_FIELD_CHARS
+from processing.stages import process
 from tests.test_pipeline import query
 
 ITEM = "/asikkala/cgi/DREQUEST.PHP?page=meetingitem&id=2026041-3"

@@ -2,10 +2,10 @@
 
 import numpy as np
 
+from core.words.characters import comparison_words
 from linking import minhash
 from linking.fingerprints import fingerprint, source_key
 from linking.tokens import mix64, tokenise
-from words.characters import comparison_words
 
 HTML_COPY = (
     "Päijät-Hämeen kunnat ovat laatineet esi- ja perusopetuksen yhteisen toimintakertomuksen.\n\n"

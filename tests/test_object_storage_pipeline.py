@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
+from core.config import Settings
+from core.warehouse_location import DuckLake
 from crawlers.run import crawl
 from demo_sites.server import running_demo_server
-from minutes.config import Settings
-from minutes.process import process
+from processing.stages import process
 from tests.s3_server import ThrottledRelay
 from warehouse.connection import connect
-from warehouse.location import DuckLake
 from warehouse.query import connect_read_only
 
 REPO = Path(__file__).resolve().parents[1]

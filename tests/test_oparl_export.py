@@ -23,7 +23,7 @@ import jsonschema
 import pytest
 
 from archive import Archive
-from warehouse.example import WASTE, example_tables
+from demo_sites.example_warehouse import WASTE, example_tables
 from warehouse.load import load_warehouse
 from warehouse.oparl import export_oparl
 

@@ -4,9 +4,9 @@ from datetime import date
 
 import polars as pl
 
-from minutes.acceptance import judge
-from minutes.parsed import ParsedRecords, ParsedStore, SourceParse
 from parsing.records import Records
+from processing.acceptance import judge
+from processing.parsed import ParsedRecords, ParsedStore, SourceParse
 
 
 def handling(item_id: str, source_id: str, section: int | None = 1) -> dict:

@@ -11,7 +11,7 @@ from reportlab.lib import pdfencrypt
 from reportlab.pdfgen.canvas import Canvas
 
 from archive import Archive
-from minutes.registry import load_registry
+from core.registry import load_registry
 from parsing import records
 from parsing.html import decode_page, page_encoding
 from parsing.records import build_records

@@ -11,7 +11,7 @@ from archive import Archive
 from crawlers.run import crawl
 from demo_sites.content import load_sites
 from minutes.demo import demo_settings, run_demo
-from minutes.process import process
+from processing.stages import process
 from warehouse.connection import connect
 
 TABLES = (

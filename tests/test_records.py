@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from archive import Archive
-from minutes.registry import load_registry
+from core.registry import load_registry
 from parsing import records
 from parsing.records import build_records
 from tests.gold.harness import GOLD_DIR

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from minutes.config import resolve_settings, two_years_back
-from minutes.registry import RegistryError, load_registry, select_sources
+from core.config import resolve_settings, two_years_back
+from core.registry import RegistryError, load_registry, select_sources
 
 ENTRY = """
 [[sources]]

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from core.registry import load_registry
 from linking.matters import link_handlings
-from minutes.registry import load_registry
 from parsing.handlings import parse_item_lines
 
 ASIKKALA_SEED = "000_b32b2a9a00ceff1b.txt"

@@ -10,8 +10,8 @@ import polars as pl
 import pypdfium2
 import pytest
 
+from demo_sites.example_warehouse import NETWORK, WASTE, example_tables
 from warehouse.connection import connect
-from warehouse.example import NETWORK, WASTE, example_tables
 from warehouse.load import load_warehouse
 
 REPO = Path(__file__).resolve().parents[1]

@@ -15,15 +15,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.warehouse_location import DuckLake, warehouse_location
+from demo_sites.example_warehouse import example_tables
+from demo_sites.synthetic_warehouse import synthetic_tables
 from minutes.cli import main
 from tests.test_warehouse_load import STATE_SQL, consistent, read_until
 from warehouse import lake as lakes
 from warehouse.connection import connect
-from warehouse.example import example_tables
 from warehouse.load import load_warehouse
-from warehouse.location import DuckLake, warehouse_location
 from warehouse.query import WarehouseMissing, connect_read_only, run_query
-from warehouse.synthetic import synthetic_tables
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ LOADER = """
 import sys, polars as pl
 from pathlib import Path
 from warehouse.load import load_warehouse
-from warehouse.location import warehouse_location
+from core.warehouse_location import warehouse_location
 
 def tell(phase):
     print(phase, flush=True)

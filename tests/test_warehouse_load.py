@@ -12,11 +12,11 @@ import duckdb
 import polars as pl
 import pytest
 
+from demo_sites.example_warehouse import example_tables
+from demo_sites.synthetic_warehouse import synthetic_tables
 from warehouse.connection import connect
-from warehouse.example import example_tables
 from warehouse.load import DuplicateKey, load_warehouse
 from warehouse.query import run_query
-from warehouse.synthetic import synthetic_tables
 
 REPO = Path(__file__).resolve().parents[1]
 

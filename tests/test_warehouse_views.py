@@ -1,12 +1,13 @@
-"""The warehouse's derived views and its search, on the hand-written example region (warehouse/example.py)."""
+"""The warehouse's derived views and its search, on the hand-written example region
+(demo_sites/example_warehouse.py)."""
 
 from datetime import date
 
 import duckdb
 import pytest
 
+from demo_sites.example_warehouse import example_tables
 from warehouse.connection import ExtensionMissing, connect, load_extension
-from warehouse.example import example_tables
 from warehouse.load import load_warehouse
 from warehouse.people import people_of
 from warehouse.query import connect_for_queries
@@ -226,9 +227,9 @@ def test_the_search_index_holds_every_word_occurrence_a_plain_regular_expression
     exactly what cutting every text with the word pattern gives."""
     import polars as pl
 
+    from core.words.characters import WORD_PATTERN, fold
+    from demo_sites.synthetic_warehouse import synthetic_tables
     from warehouse.search import build_index
-    from warehouse.synthetic import synthetic_tables
-    from words.characters import WORD_PATTERN, fold
 
     items = synthetic_tables(3000, n_synthetic_sentences=2000)["items"].select("item_id", "text", "title")
     texts = pl.coalesce("text", "title", pl.lit("")).map_elements(fold, return_dtype=pl.String)

@@ -11,7 +11,7 @@ import feedparser
 import icalendar
 import pytest
 
-from warehouse.example import NETWORK, WASTE, example_tables
+from demo_sites.example_warehouse import NETWORK, WASTE, example_tables
 from warehouse.feeds import entry_id, read_entries, state_dir, update_feeds
 from warehouse.load import load_warehouse
 from warehouse.watches import Watch, WatchError, add_watch, read_watches, remove_watch, watches_path

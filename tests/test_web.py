@@ -20,8 +20,8 @@ import feedparser
 import icalendar
 import pytest
 
+from demo_sites.example_warehouse import NETWORK, SPORTS, WASTE, example_tables
 from warehouse.connection import connect
-from warehouse.example import NETWORK, SPORTS, WASTE, example_tables
 from warehouse.feeds import update_feeds
 from warehouse.load import load_warehouse
 from warehouse.watches import Watch, add_watch, watches_path

@@ -3,8 +3,8 @@
 import duckdb
 import polars as pl
 
-from words.characters import WORD_PATTERN, comparison_words, fold, sql_fold, words
-from words.forms import lemma, same_word
+from core.words.characters import WORD_PATTERN, comparison_words, fold, sql_fold, words
+from core.words.forms import lemma, same_word
 
 MIXED = "Päijät-Hämeen ŠAKKI, Žiraffi & ÅLAND: МОСКВА ΟΔΟΣ თბილისი 2024–2025 § 12 a_b ½"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minutes.files import replace_atomically
+from core.files import replace_atomically
 from warehouse.query import connect_read_only
 from warehouse.search import SEARCH_TABLES
 

@@ -39,8 +39,8 @@ import polars as pl
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
-from minutes.config import today_in_helsinki
-from minutes.files import exclusive, replace_atomically
+from core.config import today_in_helsinki
+from core.files import exclusive, replace_atomically
 from warehouse.calendar import calendar_dir, calendar_files
 from warehouse.query import connect_for_queries
 from warehouse.report import OUTCOMES, dated_section, web_url

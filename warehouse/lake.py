@@ -12,7 +12,7 @@ DuckLake keeps the files of older snapshots until they expire: each publish expi
 
 Every extension is loaded from its wheel (``warehouse/connection.py``): ``ducklake``, ``sqlite_scanner``
 for the catalog, and ``httpfs`` when the data files are on object storage, reached with the same
-endpoint and keys as the archive (``minutes/object_storage.py``) through a temporary secret that is
+endpoint and keys as the archive (``core/object_storage.py``) through a temporary secret that is
 never written to disk.
 """
 
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import duckdb
 
-from minutes.object_storage import S3Access, S3Location, is_s3_url
+from core.object_storage import S3Access, S3Location, is_s3_url
+from core.warehouse_location import DuckLake
 from warehouse.connection import connect, load_extension
-from warehouse.location import DuckLake
 from warehouse.search import SEARCH_MACRO, TERMS_MACRO
 
 #: How long the files of a replaced load stay readable for connections that opened it.

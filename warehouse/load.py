@@ -31,10 +31,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from minutes.files import exclusive, fsync
+from core.files import exclusive, fsync
+from core.warehouse_location import DuckLake
 from warehouse import lake
 from warehouse.connection import connect
-from warehouse.location import DuckLake
 from warehouse.people import printed_people_rows
 from warehouse.search import SEARCH_MACRO, TERMS_MACRO, build_index, create_search_index
 

@@ -43,7 +43,7 @@ from pathlib import Path
 import duckdb
 
 from archive import Archive
-from minutes.config import HELSINKI
+from core.config import HELSINKI
 from warehouse.query import connect_read_only
 from warehouse.report import OUTCOMES, finnish_date
 

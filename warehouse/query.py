@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 
+from core.warehouse_location import DuckLake
 from warehouse import lake
 from warehouse.connection import connect, load_extension
-from warehouse.location import DuckLake
 
 #: How long a reader keeps retrying a file another process holds locked, before it gives up.
 LOCK_PATIENCE_SECONDS = 1.0

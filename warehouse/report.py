@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from minutes.files import replace_atomically
+from core.files import replace_atomically
 
 OUTCOMES = {
     "approved": ("approved", "#2e7d32"),

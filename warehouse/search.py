@@ -36,10 +36,10 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from core.words.characters import WORD_PATTERN, fold, sql_fold
+from core.words.forms import forms, lemma, load_dictionary
 from warehouse.connection import connect
 from warehouse.report import dated_section
-from words.characters import WORD_PATTERN, fold, sql_fold
-from words.forms import forms, lemma, load_dictionary
 
 CHUNK_ROWS = 100_000
 THREADS = 2

@@ -24,8 +24,8 @@ from pathlib import Path
 import tomlkit
 import tomlkit.exceptions
 
-from minutes.config import HELSINKI
-from minutes.files import exclusive, replace_atomically
+from core.config import HELSINKI
+from core.files import exclusive, replace_atomically
 
 WATCHES_FILE = "watches.toml"
 #: A watch's name is also its feed's file name and part of a URL: lower-case letters, digits, - and _.

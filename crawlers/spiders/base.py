@@ -20,9 +20,9 @@ from twisted.python.failure import Failure
 
 # ITEM_KINDS is the archive's; the pipeline imports it from here too.
 from archive import ITEM_KINDS, Archive, Seen, document_key
+from core.registry import Source
 from crawlers.revalidation import DEFAULT_REVALIDATE_HOURS, is_fresh
 from crawlers.settings import source_settings
-from minutes.registry import Source
 from parsing.html import page_encoding
 
 #: In a probe (``minutes doctor``), how many documents of each kind are worth asking for.

@@ -45,6 +45,7 @@ from scrapy.http import Response, TextResponse
 from selectolax.lexbor import LexborHTMLParser
 
 from archive import document_key
+from core.dates import find_fi_date
 from crawlers import opennc
 from crawlers.pages import Entry, LinkRow, PageReading, link_rows
 from crawlers.spiders.base import ArchivingSpider, text_response
@@ -59,7 +60,6 @@ from parsing.casem import (
 )
 from parsing.html import html_lines
 from parsing.opennc import answer_of
-from parsing.text import find_fi_date
 
 LANGUAGE = r"/[a-z]{2}-[a-z]{2}"
 ITEM_PATH = re.compile(

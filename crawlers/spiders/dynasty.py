@@ -27,10 +27,10 @@ from urllib.parse import urlencode
 from scrapy import Selector
 from scrapy.http import Response, TextResponse
 
+from core.dates import find_fi_date
 from crawlers.pages import DOCUMENT_TYPE_WORDS, Entry, LinkRow, PageReading, link_rows, row_date, squashed
 from crawlers.spiders.base import ArchivingSpider
 from parsing.dynasty import PDF_ID, link_kind, page_id, pdf_id
-from parsing.text import find_fi_date
 
 #: "Pöytäkirja 08.05.2017" in a meeting heading, a listing label or an item header.
 DOCUMENT_AND_DATE = re.compile(r"(?P<kind>Pöytäkirja|Esityslista)\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})", re.I)

@@ -43,9 +43,9 @@ from urllib.parse import quote, urlsplit
 from scrapy import Selector
 from scrapy.http import Response, TextResponse
 
+from core.dates import FI_DATE, find_fi_date
 from crawlers.pages import DOCUMENT_TYPE_WORDS, Entry, LinkRow, PageReading, link_rows, row_date, squashed
 from crawlers.spiders.base import ArchivingSpider
-from parsing.text import FI_DATE, find_fi_date
 
 #: The platform's pages by name; ``pk_`` pages are minutes, ``epj_`` pages agendas.
 PAGE_NAME = re.compile(r"(?:^|/)(?P<kind>pk|epj)_(?P<page>tek|kokl|asil|rssfeed)(?:_tweb)?\.htm$", re.I)

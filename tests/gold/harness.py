@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from minutes.registry import load_registry
+from core.registry import load_registry
 from parsing.casem import parse_casem_lines, parse_casem_page
 from parsing.dynasty import parse_item_page
 from parsing.handlings import parse_item_lines

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from minutes.object_storage import S3Location, is_s3_url
-from warehouse.location import DuckLake, warehouse_location
+from core.object_storage import S3Location, is_s3_url
+from core.warehouse_location import DuckLake, warehouse_location
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -22,7 +22,7 @@ USER_AGENT = f"minutes-harvester/0.1 (+{CONTACT_URL})"
 class Settings:
     sources_file: Path | None
     data_dir: Path
-    #: the DuckDB file, or a DuckLake (``warehouse/location.py``)
+    #: the DuckDB file, or a DuckLake (``core/warehouse_location.py``)
     warehouse: Path | DuckLake
     since: date
     #: how long a known item under an unchanged listing counts as fresh (scaled up for old meetings)

@@ -38,7 +38,7 @@ class Source:
 
 
 def bundled_registry_path() -> Path:
-    return Path(str(resources.files("minutes").joinpath("sources.toml")))
+    return Path(str(resources.files("core").joinpath("sources.toml")))
 
 
 def load_registry(path: Path | str | None = None) -> list[Source]:

@@ -2,7 +2,7 @@
 
 Parsing runs one source at a time (a Dagster partition of ``handlings``, or one step of ``minutes
 process``). Each parse is written as a *generation* of its source, with the verdicts that judged it
-(``minutes/acceptance.py``); an accepted generation becomes the one later stages read for that source.
+(``processing/acceptance.py``); an accepted generation becomes the one later stages read for that source.
 So a source whose parse is rejected (its rows could not be built, required fields missing, repeated
 keys), or whose crawl stopped at its blocking check and was not parsed at all, keeps the rows of its
 last accepted parse in the next warehouse, while every other source moves on. What was not accepted is
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import polars as pl
 
-from minutes.acceptance import Verdict, accepted
-from minutes.files import exclusive, fsync, replace_atomically
+from core.files import exclusive, fsync, replace_atomically
 from parsing.records import Records
+from processing.acceptance import Verdict, accepted
 
 TABLES = ("documents", "meetings", "items", "crawl_errors", "parse_errors")
 

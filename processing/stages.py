@@ -3,7 +3,7 @@
 Each stage is a function of the previous stage's output, so the CLI runs them in one go and Dagster
 runs them as separate assets (``pipelines/assets.py``), handing the output on through its IO manager.
 Parsing is per source, and a source's parse replaces the rows it had only when accepted
-(``minutes/acceptance.py``, ``minutes/parsed.py``); linking and loading always take every source's
+(``processing/acceptance.py``, ``processing/parsed.py``); linking and loading always take every source's
 last accepted rows. The result depends only on what was fetched: a rerun over the same archive yields
 the same tables.
 """
@@ -16,12 +16,12 @@ from pathlib import Path
 import polars as pl
 
 from archive import Archive
+from core.config import Settings
+from core.registry import Source, load_registry
 from linking.matters import link_handlings
-from minutes.acceptance import judge
-from minutes.config import Settings
-from minutes.parsed import ParsedRecords, ParsedStore, SourceParse
-from minutes.registry import Source, load_registry
 from parsing.records import build_records
+from processing.acceptance import judge
+from processing.parsed import ParsedRecords, ParsedStore, SourceParse
 from warehouse.feeds import FeedsReport, update_feeds
 from warehouse.load import LoadReport, load_warehouse
 

@@ -2,7 +2,7 @@
 
 A parse is accepted when every blocking verdict passes. An accepted parse becomes what the later
 stages read for its source; a rejected one is kept beside it for inspection and changes nothing else
-(``minutes/parsed.py``). The same verdicts are Dagster's checks on the ``handlings`` asset and decide
+(``processing/parsed.py``). The same verdicts are Dagster's checks on the ``handlings`` asset and decide
 ``minutes process``, so both paths load the same warehouse from the same archive.
 """
 

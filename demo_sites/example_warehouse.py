@@ -1,5 +1,5 @@
 """A small region written by hand, with answers known in advance: for the tests and for trying the SQL
-of ``warehouse/README.md`` (``python -m warehouse.example FILE`` loads it).
+of ``warehouse/README.md`` (``python -m demo_sites.example_warehouse FILE`` loads it).
 
 Four member municipalities and the regional council. The waste agreement went to three of the four
 municipalities' boards (Hollola's board sent it back); the sports report came from the regional

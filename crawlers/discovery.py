@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from archive import ITEM_KINDS, Archive, ManifestRow
+from core.registry import Source
 from crawlers.spiders import READERS, SPIDERS
 from crawlers.spiders.base import text_response
-from minutes.registry import Source
 
 
 @dataclass(frozen=True)

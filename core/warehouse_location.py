@@ -9,7 +9,8 @@ object store as the archive. Without a data setting a new lake keeps its files b
 Only a SQLite catalog is accepted. DuckLake's other catalogs are a DuckDB file, which admits one process
 at a time (a reader open anywhere would fail the next load, and a load would lock every reader out:
 the very thing the file swap avoids), and PostgreSQL or MySQL, whose extensions this project does not
-install. This module only parses; ``warehouse/lake.py`` opens and loads.
+install. This module only parses (it sits in ``core`` because the settings name the warehouse);
+``warehouse/lake.py`` opens and loads.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from minutes.object_storage import S3Location, is_s3_url
+from core.object_storage import S3Location, is_s3_url
 
 PREFIX = "ducklake:"
 SQLITE = "sqlite:"

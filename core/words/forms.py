@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
-from words.characters import fold, words
+from core.words.characters import fold, words
 
 LANGUAGE = "fi"
 #: names what makes a lemma; an index that stores lemmas records it

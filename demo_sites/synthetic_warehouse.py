@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from core.registry import load_registry
 from demo_sites.content import load_sites
-from minutes.registry import load_registry
 from warehouse.connection import connect
 
 #: What the benches ask the search of a synthetic warehouse: common and rare words, one and two words.
