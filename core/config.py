@@ -16,6 +16,9 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 #: Who we are, for the sites we harvest: an honest user agent with a way to reach us.
 CONTACT_URL = "https://github.com/paijat-hame/minutes"
 USER_AGENT = f"minutes-harvester/0.1 (+{CONTACT_URL})"
+#: A day's run revalidates every item of recent meetings; a rerun within the day does not
+#: (``crawlers/revalidation.py`` scales it up for older meetings).
+DEFAULT_REVALIDATE_HOURS = 20.0
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ class Settings:
     warehouse: Path | DuckLake
     since: date
     #: how long a known item under an unchanged listing counts as fresh (scaled up for old meetings)
-    revalidate_hours: float = 20.0
+    revalidate_hours: float = DEFAULT_REVALIDATE_HOURS
     #: Dynasty and TWeb: start from the meetings feeds (the daily fast path) instead of every listing
     use_feeds: bool = False
     #: the raw archive when it is not the data directory's own folder: a folder or ``s3://bucket/prefix``
@@ -90,7 +93,7 @@ def resolve_settings(
         data_dir=data,
         warehouse=warehouse_path,
         since=since_value or two_years_back(today_in_helsinki()),
-        revalidate_hours=float(revalidate) if revalidate not in (None, "") else 20.0,
+        revalidate_hours=float(revalidate) if revalidate not in (None, "") else DEFAULT_REVALIDATE_HOURS,
         use_feeds=use_feeds,
         archive=archive_setting(archive or env.get("MINUTES_ARCHIVE") or None),
     )

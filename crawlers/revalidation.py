@@ -13,9 +13,6 @@ from datetime import date, datetime, timedelta
 
 from archive import Seen
 
-#: A day's run revalidates every item of recent meetings; a rerun within the day does not.
-DEFAULT_REVALIDATE_HOURS = 20.0
-
 
 def revalidation_interval(meeting_date: date | None, today: date, base_hours: float) -> timedelta:
     base = timedelta(hours=base_hours)

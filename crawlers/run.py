@@ -236,12 +236,12 @@ def _run_in_this_process(
 ) -> list[SourceCrawl]:
     from scrapy.crawler import CrawlerProcess
 
-    from crawlers.settings import BASE_SETTINGS
+    from crawlers.settings import base_settings
     from crawlers.spiders import SPIDERS
 
     report = report or Reporter()
     sources = select_sources(load_registry(settings.sources_file), source_ids)
-    process = CrawlerProcess(BASE_SETTINGS, install_root_handler=True)
+    process = CrawlerProcess(base_settings(), install_root_handler=True)
     crawlers, summaries = {}, {}
     archive = Archive(settings.archive_location)
     with ExitStack() as held:

@@ -34,34 +34,37 @@ def _env_number(name: str, default: int) -> int:
     return number
 
 
-BASE_SETTINGS: dict = {
-    "BOT_NAME": "minutes",
-    "USER_AGENT": USER_AGENT,
-    "ROBOTSTXT_OBEY": True,
-    "ROBOTSTXT_USER_AGENT": "minutes-harvester",
-    "AUTOTHROTTLE_ENABLED": True,
-    "AUTOTHROTTLE_MAX_DELAY": 60.0,
-    "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
-    "CONCURRENT_REQUESTS": 8,
-    "DOWNLOAD_TIMEOUT": _env_number("MINUTES_DOWNLOAD_TIMEOUT", DEFAULT_DOWNLOAD_TIMEOUT),
-    "DOWNLOAD_MAXSIZE": _env_number("MINUTES_DOWNLOAD_MAXSIZE", DEFAULT_DOWNLOAD_MAXSIZE),
-    "DOWNLOAD_WARNSIZE": min(
-        16 * 1024 * 1024, _env_number("MINUTES_DOWNLOAD_MAXSIZE", DEFAULT_DOWNLOAD_MAXSIZE)
-    ),
-    "RETRY_ENABLED": True,
-    "RETRY_TIMES": 3,
-    "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
-    "TELNETCONSOLE_ENABLED": False,
-    "LOG_LEVEL": "WARNING",
-    "RETRY_BASE_DELAY": 1.0,
-    "RETRY_MAX_DELAY": 120.0,
-    "DOWNLOADER_MIDDLEWARES": {
-        # Outermost, so it sees each request's final response after retries and redirects.
-        "crawlers.middlewares.ArchiveMiddleware": 50,
-        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-        "crawlers.middlewares.PoliteRetryMiddleware": 550,
-    },
-}
+def base_settings() -> dict:
+    """The Scrapy settings every crawl starts from, with the limits the environment sets now (read
+    when called, not when this module is imported)."""
+    return {
+        "BOT_NAME": "minutes",
+        "USER_AGENT": USER_AGENT,
+        "ROBOTSTXT_OBEY": True,
+        "ROBOTSTXT_USER_AGENT": "minutes-harvester",
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_MAX_DELAY": 60.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+        "CONCURRENT_REQUESTS": 8,
+        "DOWNLOAD_TIMEOUT": _env_number("MINUTES_DOWNLOAD_TIMEOUT", DEFAULT_DOWNLOAD_TIMEOUT),
+        "DOWNLOAD_MAXSIZE": _env_number("MINUTES_DOWNLOAD_MAXSIZE", DEFAULT_DOWNLOAD_MAXSIZE),
+        "DOWNLOAD_WARNSIZE": min(
+            16 * 1024 * 1024, _env_number("MINUTES_DOWNLOAD_MAXSIZE", DEFAULT_DOWNLOAD_MAXSIZE)
+        ),
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": 3,
+        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        "RETRY_BASE_DELAY": 1.0,
+        "RETRY_MAX_DELAY": 120.0,
+        "DOWNLOADER_MIDDLEWARES": {
+            # Outermost, so it sees each request's final response after retries and redirects.
+            "crawlers.middlewares.ArchiveMiddleware": 50,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawlers.middlewares.PoliteRetryMiddleware": 550,
+        },
+    }
 
 
 def source_settings(source: Source) -> dict:

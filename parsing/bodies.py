@@ -32,23 +32,29 @@ COMMON_ABBREVIATIONS = {
     "keskusvaalilautakunta": "Keskusvaalilautakunta",
 }
 
-BODY_WORDS = (
-    "hallitus",
-    "valtuusto",
-    "lautakunta",
-    "jaosto",
-    "toimikunta",
-    "johtokunta",
-    "neuvosto",
-    "toimielin",
-    "jaos",
-    "kokous",
-    "valiokunta",
-    "työryhmä",
-    "ryhmä",
-    "lautakunnan",
-    "hallituksen",
-)
+#: The words a body's name ends in (…lautakunta, …hallitus, Päijät-Hämeen liitto), each with the stem
+#: its inflected forms are built on ("lautakunnan ehdotus" is the board's proposal, not a person's):
+#: the one list of body words, for the parser, the outcome's movers and the warehouse's people.
+BODY_ENDINGS = {
+    "hallitus": "hallitukse",
+    "valtuusto": "valtuusto",
+    "lautakunta": "lautakunna",
+    "jaosto": "jaosto",
+    "toimikunta": "toimikunna",
+    "johtokunta": "johtokunna",
+    "neuvosto": "neuvosto",
+    "toimielin": "toimielime",
+    "jaos": "jaokse",
+    "kokous": "kokoukse",
+    "valiokunta": "valiokunna",
+    "työryhmä": "työryhmä",
+    "ryhmä": "ryhmä",
+    "liitto": "liito",
+}
+#: A body's name as printed, in its basic form or in the genitive headings use ("Kunnanhallituksen").
+BODY_WORDS = (*BODY_ENDINGS, "lautakunnan", "hallituksen")
+#: The stems of every inflected form of a body word.
+BODY_STEMS = tuple(dict.fromkeys(BODY_ENDINGS.values()))
 
 
 def canonical_body(printed: str | None, abbreviations: dict[str, str] | None = None) -> str | None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from parsing.bodies import BODY_STEMS
+
 RETURNED = re.compile(
     r"palaut\w*\s+(?:\w+\s+){0,3}?(?:lisä|uudelleen)?valmistel\w*|palaut\w*\s+(?:asia\w*\s+)?esittelijälle",
     re.I,
@@ -57,13 +59,7 @@ NOT_A_MOVER = (
     "esittelijä",
     "valmistelija",
     "päällikkö",
-    "hallitukse",
-    "lautakunna",
-    "valtuusto",
-    "jaosto",
-    "toimikunna",
-    "toimielime",
-    "ryhmä",
+    *BODY_STEMS,
     "kunna",
     "kaupungi",
     "päätös",

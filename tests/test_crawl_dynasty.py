@@ -8,7 +8,7 @@ from archive import Archive
 from core.config import USER_AGENT
 from core.registry import load_registry
 from crawlers.run import crawl
-from crawlers.settings import BASE_SETTINGS, source_settings
+from crawlers.settings import base_settings, source_settings
 from demo_sites.faults import Fault
 from parsing.dynasty import dynasty_query
 from processing.stages import process
@@ -118,10 +118,11 @@ def test_a_source_that_cannot_be_reached_is_recorded_and_the_others_are_crawled(
 
 
 def test_politeness_defaults_and_a_sources_own_override():
-    assert BASE_SETTINGS["ROBOTSTXT_OBEY"] is True
-    assert BASE_SETTINGS["AUTOTHROTTLE_ENABLED"] is True
-    assert BASE_SETTINGS["DOWNLOAD_MAXSIZE"] == 64 * 1024 * 1024
-    assert 429 in BASE_SETTINGS["RETRY_HTTP_CODES"]
+    settings = base_settings()
+    assert settings["ROBOTSTXT_OBEY"] is True
+    assert settings["AUTOTHROTTLE_ENABLED"] is True
+    assert settings["DOWNLOAD_MAXSIZE"] == 64 * 1024 * 1024
+    assert 429 in settings["RETRY_HTTP_CODES"]
     lahti = next(s for s in load_registry() if s.id == "lahti")
     assert source_settings(lahti) == {
         "RETRY_BASE_DELAY": 1.0,

@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from parsing.bodies import BODY_WORDS
 from parsing.people import ROLE_SUFFIXES
 
-#: A segment that names a body rather than a person (a council's items are presented by the board).
-BODY_SUFFIXES = ("hallitus", "valtuusto", "lautakunta", "jaosto", "toimikunta", "neuvosto", "liitto")
 #: Commas and semicolons part people; "ja"/"sekä" only before a name or a title ("Hyvinvoinnin ja
 #: terveyden edistämisen päällikkö" is one title).
 SEPARATORS = re.compile(r"\s*[,;]\s*|\s+(?:ja|sekä)\s+(?=[A-ZÅÄÖ]|\w*(?:johtaja|päällikkö|sihteeri)\b)")
@@ -37,7 +36,8 @@ def _split_title(words: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _is_body(segment: str) -> bool:
-    return segment.lower().endswith(BODY_SUFFIXES)
+    """A segment that names a body rather than a person (a council's items are presented by the board)."""
+    return segment.lower().endswith(BODY_WORDS)
 
 
 def people_of(printed: str | None) -> list[tuple[str, str | None]]:

@@ -8,6 +8,7 @@ under a listing that did not change and was seen recently, ``fetch`` does not as
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -20,8 +21,10 @@ from twisted.python.failure import Failure
 
 # ITEM_KINDS is the archive's; the pipeline imports it from here too.
 from archive import ITEM_KINDS, Archive, Seen, document_key
-from core.registry import Source
-from crawlers.revalidation import DEFAULT_REVALIDATE_HOURS, is_fresh
+from core.config import DEFAULT_REVALIDATE_HOURS, resolve_settings
+from core.files import exclusive
+from core.registry import Source, load_registry
+from crawlers.revalidation import is_fresh
 from crawlers.settings import source_settings
 from parsing.html import page_encoding
 
@@ -38,6 +41,13 @@ PROBE_LIMITS = {
 
 #: How Scrapy's robots.txt middleware words a refusal (``IgnoreRequest``), as archived.
 ROBOTS_REFUSAL = "Forbidden by robots.txt"
+
+
+def spider_flag(value: bool | str) -> bool:
+    """A yes/no spider argument: a bool from ``minutes crawl``, a string from ``scrapy crawl -a``."""
+    if isinstance(value, bool):
+        return value
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def is_robots_refusal(failure: Failure) -> bool:
@@ -68,13 +78,25 @@ class ArchivingSpider(scrapy.Spider):
 
     def __init__(
         self,
-        source: Source,
-        since: date,
-        archive_root: str,
-        revalidate_hours: float = DEFAULT_REVALIDATE_HOURS,
-        probe: bool = False,
+        source: Source | str,
+        since: date | str | None = None,
+        archive_root: str | None = None,
+        revalidate_hours: float | str = DEFAULT_REVALIDATE_HOURS,
+        probe: bool | str = False,
         **kwargs,
     ):
+        """``minutes crawl`` hands over a ``Source`` and every setting. ``scrapy crawl dynasty -a
+        source=hollola`` hands over strings: the source is looked up in the registry and the rest comes
+        from the same settings ``minutes`` resolves (``MINUTES_SOURCES``, ``MINUTES_DATA_DIR``,
+        ``MINUTES_SINCE``, ``MINUTES_ARCHIVE``), and the crawl holds the source's crawl lock, as
+        ``minutes crawl`` does."""
+        self.held = ExitStack()  # the crawl lock, when this spider takes it itself
+        self.started_by_scrapy = isinstance(source, str)
+        if isinstance(source, str) or since is None or archive_root is None:
+            source, since, archive_root = self._from_arguments(source, since, archive_root)
+        since = date.fromisoformat(since) if isinstance(since, str) else since
+        revalidate_hours = float(revalidate_hours)
+        probe = spider_flag(probe)
         super().__init__(name=f"{self.platform}-{source.id}", **kwargs)
         self.source = source
         # Only the source's own host: a redirect to another host is refused (and recorded as a failure).
@@ -90,6 +112,34 @@ class ArchivingSpider(scrapy.Spider):
         self.probed: dict[str, int] = {}
         self.listed: set[str] = set()
         self.requested: set[str] = set()  # document keys asked for in this crawl
+
+    def _from_arguments(
+        self, source: Source | str, since: date | str | None, archive_root: str | None
+    ) -> tuple[Source, date | str, str]:
+        settings = resolve_settings()
+        if isinstance(source, str):
+            by_id = {s.id: s for s in load_registry(settings.sources_file)}
+            if source not in by_id:
+                raise ValueError(f"no source {source!r} in the registry (one of: {', '.join(sorted(by_id))})")
+            source = by_id[source]
+            self.held.enter_context(exclusive(settings.data_dir / "locks" / f"crawl-{source.id}"))
+        if source.platform != self.platform:
+            raise ValueError(
+                f"source {source.id!r} is on {source.platform}: "
+                f"crawl it with `scrapy crawl {source.platform}`"
+            )
+        return (
+            source,
+            since if since is not None else settings.since,
+            archive_root or str(settings.archive_location),
+        )
+
+    def closed(self, reason: str) -> None:
+        """Scrapy calls this when the crawl ends: a run started by ``scrapy crawl`` stores its last
+        manifest rows (object storage) and lets go of the source's crawl lock."""
+        if self.started_by_scrapy:  # minutes crawl closes its archives and locks itself
+            self.archive.close()
+            self.held.close()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

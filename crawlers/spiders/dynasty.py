@@ -29,7 +29,7 @@ from scrapy.http import Response, TextResponse
 
 from core.dates import find_fi_date
 from crawlers.pages import DOCUMENT_TYPE_WORDS, Entry, LinkRow, PageReading, link_rows, row_date, squashed
-from crawlers.spiders.base import ArchivingSpider
+from crawlers.spiders.base import ArchivingSpider, spider_flag
 from parsing.dynasty import PDF_ID, link_kind, page_id, pdf_id
 
 #: "Pöytäkirja 08.05.2017" in a meeting heading, a listing label or an item header.
@@ -252,9 +252,9 @@ class DynastySpider(ArchivingSpider):
     #: How many of the newest meetings the feed is asked for (Dynasty answers up to about 1000).
     FEED_SIZE = 200
 
-    def __init__(self, *args, use_feeds: bool = False, **kwargs):
+    def __init__(self, *args, use_feeds: bool | str = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.use_feeds = use_feeds
+        self.use_feeds = spider_flag(use_feeds)
 
     async def start(self):
         if self.use_feeds:

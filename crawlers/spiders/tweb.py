@@ -45,7 +45,7 @@ from scrapy.http import Response, TextResponse
 
 from core.dates import FI_DATE, find_fi_date
 from crawlers.pages import DOCUMENT_TYPE_WORDS, Entry, LinkRow, PageReading, link_rows, row_date, squashed
-from crawlers.spiders.base import ArchivingSpider
+from crawlers.spiders.base import ArchivingSpider, spider_flag
 
 #: The platform's pages by name; ``pk_`` pages are minutes, ``epj_`` pages agendas.
 PAGE_NAME = re.compile(r"(?:^|/)(?P<kind>pk|epj)_(?P<page>tek|kokl|asil|rssfeed)(?:_tweb)?\.htm$", re.I)
@@ -361,9 +361,9 @@ class TWebSpider(ArchivingSpider):
         "items": ("item_document",),
     }
 
-    def __init__(self, *args, use_feeds: bool = False, **kwargs):
+    def __init__(self, *args, use_feeds: bool | str = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.use_feeds = use_feeds
+        self.use_feeds = spider_flag(use_feeds)
 
     async def start(self):
         base = self.source.base_url if self.source.base_url.endswith("/") else self.source.base_url + "/"
