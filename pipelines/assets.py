@@ -22,7 +22,6 @@ from pipelines.metadata import (
     handlings_per_source_and_body,
     preview_of_handlings,
 )
-from pipelines.partitions import source_partitions
 from pipelines.resources import MinutesResource
 from processing.acceptance import BLOCKING, PARSE_FAILURE_RATE
 from processing.parsed import ParsedRecords, ParsedStore, SourceParse
@@ -63,7 +62,6 @@ def harvest_verdict(name: str, summary: SourceCrawl, had_items: int) -> str:
 
 
 @dg.asset(
-    partitions_def=source_partitions,
     group_name="harvest",
     kinds={"scrapy"},
     check_specs=[
@@ -158,7 +156,6 @@ def crawl_summary(messages: list, source_id: str) -> SourceCrawl:
 
 
 @dg.asset(
-    partitions_def=source_partitions,
     deps=[raw_archive],
     group_name="process",
     kinds={"python"},

@@ -12,7 +12,6 @@ into the warehouse with its last accepted rows.
 import dagster as dg
 
 from pipelines.jobs import process_job
-from pipelines.partitions import source_partitions
 
 ACTIVE = [
     dg.DagsterRunStatus.QUEUED,
@@ -24,32 +23,38 @@ ACTIVE = [
 HANDLINGS = dg.AssetKey("handlings")
 
 
-@dg.sensor(
-    job=process_job,
-    minimum_interval_seconds=60,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Launches process_archive when sources have new parses and no crawl is queued or running.",
-)
-def process_after_crawls(context: dg.SensorEvaluationContext):
-    after = int(context.cursor) if context.cursor else None
-    parses = context.instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=HANDLINGS, after_storage_id=after), limit=1000, ascending=True
-    ).records
-    if not parses:
-        return dg.SkipReason("no source has a new parse since the last processing")
-    running = context.instance.get_runs(
-        filters=dg.RunsFilter(
-            statuses=ACTIVE, tags={"dagster/partition": source_partitions.get_partition_keys()}
+def process_after_crawls_for(partitions: dg.PartitionsDefinition) -> dg.SensorDefinition:
+    """The sensor, waiting for the runs of the sources of ``partitions``."""
+
+    @dg.sensor(
+        job=process_job,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Launches process_archive when sources have new parses and no crawl is queued or "
+        "running.",
+    )
+    def process_after_crawls(context: dg.SensorEvaluationContext):
+        after = int(context.cursor) if context.cursor else None
+        parses = context.instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=HANDLINGS, after_storage_id=after), limit=1000, ascending=True
+        ).records
+        if not parses:
+            return dg.SkipReason("no source has a new parse since the last processing")
+        running = context.instance.get_runs(
+            filters=dg.RunsFilter(
+                statuses=ACTIVE, tags={"dagster/partition": partitions.get_partition_keys()}
+            )
         )
-    )
-    if running:
-        waiting = sorted({run.tags["dagster/partition"] for run in running})
-        return dg.SkipReason(f"waiting for the runs of {', '.join(waiting)} to finish")
-    sources = sorted({record.partition_key for record in parses if record.partition_key})
-    last = parses[-1].storage_id
-    return dg.SensorResult(
-        run_requests=[
-            dg.RunRequest(run_key=f"parses-up-to-{last}", tags={"minutes/new_parses": ",".join(sources)})
-        ],
-        cursor=str(last),
-    )
+        if running:
+            waiting = sorted({run.tags["dagster/partition"] for run in running})
+            return dg.SkipReason(f"waiting for the runs of {', '.join(waiting)} to finish")
+        sources = sorted({record.partition_key for record in parses if record.partition_key})
+        last = parses[-1].storage_id
+        return dg.SensorResult(
+            run_requests=[
+                dg.RunRequest(run_key=f"parses-up-to-{last}", tags={"minutes/new_parses": ",".join(sources)})
+            ],
+            cursor=str(last),
+        )
+
+    return process_after_crawls

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -104,6 +105,23 @@ def test_loading_the_same_input_again_writes_nothing(tmp_path):
     )
     assert again.row_counts == first.row_counts
     assert sorted(p.name for p in tmp_path.iterdir()) == ["warehouse.duckdb", "warehouse.duckdb.lock"]
+
+
+def test_a_page_fetched_again_and_found_the_same_is_loaded_but_not_counted_as_changed(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    load_warehouse(path, example_tables())
+    later = example_tables()
+    seen_again = later["items"][0]
+    seen_again["last_seen"] = "2026-12-01T08:00:00+02:00"
+    report = load_warehouse(path, later)
+    con = connect(path, read_only=True)
+    (last_seen,) = con.execute(
+        "SELECT last_seen FROM items WHERE item_id = ?", [seen_again["item_id"]]
+    ).fetchone()
+    con.close()
+    assert report.changed is True
+    assert (report.items_added, report.items_changed, report.items_removed) == (0, 0, 0)
+    assert last_seen == datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 
 
 def test_a_rerun_changes_exactly_the_rows_whose_input_changed_and_records_what_it_did(tmp_path):

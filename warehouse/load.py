@@ -42,7 +42,7 @@ BASE_TABLES = ("sources", "documents", "meetings", "items", "matter_links", "cra
 #: Tables and views whose row counts a load reports.
 COUNTED = (*BASE_TABLES, "matters", "matter_comparison", "matters_pending")
 #: Changes whenever the same input would give different tables: a new version rebuilds once.
-LOADER_VERSION = "3"
+LOADER_VERSION = "4"
 #: DuckDB 1.2 storage and later compress long text with zstd: the items' text takes a third of the space.
 STORAGE_VERSION = "v1.2.0"
 BUILD_MEMORY_LIMIT = "2GB"
@@ -91,7 +91,7 @@ def load_warehouse(
     # index's document numbers and the fingerprint are then the same for the same handlings.
     frames["items"] = frames["items"].sort("item_id", maintain_order=True)
     item_hashes = _row_hashes(frames["items"])
-    fingerprint = _fingerprint(frames, item_hashes)
+    fingerprint = _fingerprint(frames)
     with exclusive(path):
         _remove_stale_builds(path)
         previous = _previous_load(target)
@@ -144,23 +144,30 @@ def _present(table: str, frame: pl.DataFrame) -> list[str]:
     return [c for c in table_columns(table) if c in frame.columns]
 
 
+#: Columns that say when a handling was looked at, not what it is: a page fetched again and found the
+#: same is not a changed handling.
+OBSERVATION_COLUMNS = ("last_seen",)
+
+
 def _row_hashes(items: pl.DataFrame) -> pl.DataFrame:
-    """``item_id`` and a hash of the whole row: what tells a changed handling from an unchanged one."""
+    """``item_id`` and a hash of the row but its observation columns: what tells a changed handling from
+    an unchanged one."""
     if items.height == 0:
         return pl.DataFrame(schema={"item_id": pl.String, "row_hash": pl.UInt64})
-    return pl.DataFrame({"item_id": items["item_id"], "row_hash": items.hash_rows(seed=6)})
+    content = items.drop(OBSERVATION_COLUMNS, strict=False)
+    return pl.DataFrame({"item_id": items["item_id"], "row_hash": content.hash_rows(seed=6)})
 
 
-def _fingerprint(frames: dict[str, pl.DataFrame], item_hashes: pl.DataFrame) -> str:
-    """A digest of the whole input and of the code that turns it into tables, independent of row order."""
+def _fingerprint(frames: dict[str, pl.DataFrame]) -> str:
+    """A digest of the whole input (observation columns too: a new ``last_seen`` is loaded) and of the
+    code that turns it into tables, independent of row order."""
     digest = hashlib.sha256(LOADER_VERSION.encode())
     for name in ("schema.sql", "derived.sql"):
         digest.update(_sql(name).encode())
     digest.update((TERMS_MACRO + SEARCH_MACRO).encode())
     for table, frame in frames.items():
         digest.update(f"{table}:{frame.schema}:{frame.height}".encode())
-        hashes = item_hashes["row_hash"] if table == "items" else frame.hash_rows(seed=6)
-        digest.update(hashes.sort().to_numpy().tobytes() if frame.height else b"")
+        digest.update(frame.hash_rows(seed=6).sort().to_numpy().tobytes() if frame.height else b"")
     return digest.hexdigest()
 
 
