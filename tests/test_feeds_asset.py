@@ -49,7 +49,6 @@ def test_the_processing_job_ends_with_the_feeds():
     job = defs.resolve_job_def("process_archive")
     assert sorted(key.to_user_string() for key in job.asset_layer.executable_asset_keys) == [
         "feeds",
-        "handlings",
         "matters",
         "warehouse",
     ]
