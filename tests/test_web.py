@@ -20,6 +20,7 @@ import feedparser
 import icalendar
 import pytest
 
+from core.warehouse_location import DuckLake, warehouse_location
 from demo_sites.example_warehouse import NETWORK, SPORTS, WASTE, example_tables
 from warehouse.connection import connect
 from warehouse.feeds import update_feeds
@@ -79,7 +80,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(warehouse: Path, data_dir: Path):
+def serving(warehouse: Path | DuckLake, data_dir: Path):
     """``minutes serve`` in its own process, until the block ends."""
     port = free_port()
     process = subprocess.Popen(
@@ -267,6 +268,18 @@ def test_a_warehouse_swapped_in_by_a_load_is_served_without_a_restart(tmp_path):
         hits = get_json(base + query(q="koulukuljetusten"))["hits"]
         assert [h["item_id"] for h in hits] == ["padasjoki-20260601-62"]
         assert get_json(base + "/matter/hostile")["title"] == HOSTILE_TITLE
+
+
+def test_a_ducklake_warehouse_is_served_and_its_next_load_seen_without_a_restart(tmp_path):
+    data_dir = tmp_path / "data"
+    lake = warehouse_location(f"ducklake:sqlite:{tmp_path / 'lake.sqlite'}")
+    load_warehouse(lake, example_tables())
+    with serving(lake, data_dir) as base:
+        assert get_json(base + query(q="koulukuljetusten"))["hits"] == []
+        assert get_json(base + "/matter/waste")["municipalities"] == ["Asikkala", "Heinola", "Hollola"]
+        load_warehouse(lake, hostile_tables())  # one more snapshot committed while the view serves
+        hits = get_json(base + query(q="koulukuljetusten"))["hits"]
+        assert [h["item_id"] for h in hits] == ["padasjoki-20260601-62"]
 
 
 def test_the_municipality_and_body_pages_show_the_body_freshness_ledger(tmp_path):

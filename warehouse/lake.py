@@ -144,6 +144,16 @@ def stored_data_path(catalog_file: Path) -> str | None:
     return row[0]
 
 
+def current_snapshot(catalog_file: Path) -> int | None:
+    """The lake's newest snapshot, read from its SQLite catalog without attaching (cheap enough to ask
+    before every request); None when there is no lake yet."""
+    if stored_data_path(catalog_file) is None:
+        return None
+    with closing(sqlite3.connect(f"file:{catalog_file}?mode=ro", uri=True)) as catalog:
+        (snapshot,) = catalog.execute("SELECT max(snapshot_id) FROM ducklake_snapshot").fetchone()
+    return snapshot
+
+
 def connect_read_only(lake: DuckLake) -> tuple[duckdb.DuckDBPyConnection, str]:
     """A connection whose default database is the lake (``warehouse``), read-only and pinned to the
     current snapshot; and the lake's data path (a reader that locks down file access must allow it)."""

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from core.warehouse_location import DuckLake
 from warehouse.feeds import feeds_dir
 from warehouse.query import WarehouseMissing
 from warehouse.report import (
@@ -64,7 +65,7 @@ def _environment() -> Environment:
     return env
 
 
-def create_app(warehouse: Path, data_dir: Path) -> Starlette:
+def create_app(warehouse: Path | DuckLake, data_dir: Path) -> Starlette:
     """The web view of ``warehouse``, with the feeds and calendars of ``data_dir``."""
     reader = WarehouseReader(warehouse)
     env = _environment()

@@ -5,6 +5,8 @@ A connection kept open therefore keeps answering from the old file, and DuckDB h
 to every new ``connect`` of the same path in this process, so the old connection must be closed before
 the new file can be seen. Before each request the reader compares the file's identity (device, inode,
 modification time) with the one it opened; on a change it closes its connection and opens the new file.
+A DuckLake is followed the same way by its newest snapshot: a connection stays on the snapshot it
+opened, so a load's commit is seen by reopening.
 
 The connection is the one ``minutes query`` uses (``connect_for_queries``: read-only, no external
 access, settings locked). Requests take turns on it: a DuckDB query already uses both of this
@@ -21,19 +23,26 @@ from pathlib import Path
 
 import duckdb
 
+from core.warehouse_location import DuckLake
+from warehouse import lake
 from warehouse.query import WarehouseMissing, connect_for_queries
 
 
 class WarehouseReader:
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path | DuckLake) -> None:
+        self.path = path if isinstance(path, DuckLake) else Path(path)
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._identity: tuple[int, int, int] | None = None
+        self._identity: tuple[int, ...] | None = None
         #: answers that hold for one warehouse file (the filter choices), dropped with its connection
         self.cache: dict[str, object] = {}
 
-    def _current_identity(self) -> tuple[int, int, int]:
+    def _current_identity(self) -> tuple[int, ...]:
+        if isinstance(self.path, DuckLake):
+            snapshot = lake.current_snapshot(self.path.catalog_file)
+            if snapshot is None:
+                raise WarehouseMissing(f"no warehouse at {self.path}: run `minutes process` first")
+            return (snapshot,)
         try:
             stat = os.stat(self.path)
         except FileNotFoundError:

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import uvicorn
 
+from core.warehouse_location import DuckLake
 from web.app import create_app
 
 HOST = "127.0.0.1"
 
 
-def serve(warehouse: Path, data_dir: Path, port: int = 8000) -> None:
+def serve(warehouse: Path | DuckLake, data_dir: Path, port: int = 8000) -> None:
     """Serve on this machine only: the warehouse holds nothing secret, but the view is a reading room for
     the people at this machine, not a public site (put a real web server in front for that)."""
     print(f"minutes serve: http://{HOST}:{port}/ (warehouse {warehouse}; Ctrl-C stops)", flush=True)
