@@ -121,7 +121,7 @@ def archive_operations(root: Path, n_documents: int = 400) -> None:
 
 
 def harvest(root: Path, server) -> None:
-    print("\nharvest: the four demo sites, one crawl each, then minutes process", flush=True)
+    print("\nharvest: every demo site, one crawl each, then minutes process", flush=True)
     print(f"  {'':<34}{'local':>10}   {'S3':>10}", flush=True)
     with running_demo_server() as demo:
         registry = demo.write_registry(root / "sources.toml")
