@@ -68,9 +68,7 @@ def test_runs_and_events_are_kept_in_postgresql_reachable_from_every_machine(clu
 
 def test_every_run_container_is_handed_the_archive_warehouse_and_object_store_settings(cluster_ref):
     handed = cluster_ref.run_launcher.env_vars
-    read_by_the_project = set(
-        re.findall(r'"(MINUTES_[A-Z_]+)"', (REPO / "core" / "config.py").read_text())
-    )
+    read_by_the_project = set(re.findall(r'"(MINUTES_[A-Z_]+)"', (REPO / "core" / "config.py").read_text()))
     assert {"MINUTES_ARCHIVE", "MINUTES_WAREHOUSE", "MINUTES_WAREHOUSE_DATA"} <= read_by_the_project
     assert {name for name in handed if name.startswith("MINUTES_")} <= read_by_the_project
     assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_ENDPOINT_URL"} <= set(handed)
