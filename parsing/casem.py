@@ -32,7 +32,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from core.dates import fi_date
 from parsing.bodies import canonical_body
 from parsing.handlings import DIARY_NUMBER, build_handling, is_procedural_item, match_label
-from parsing.html import SKIPPED_TAGS, html_lines
+from parsing.html import html_lines, is_skipped
 from parsing.model import ParsedItem
 from parsing.opennc import answer_of, parse_properties
 from parsing.text import clean_characters, normalise_lines
@@ -80,15 +80,6 @@ def _in_crumb_element(node: LexborNode) -> bool:
     return False
 
 
-def _skipped(node: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in SKIPPED_TAGS:
-            return True
-        parent = parent.parent
-    return False
-
-
 @dataclass(frozen=True)
 class Segment:
     text: str | None  # None: a separator ("›", ">")
@@ -102,7 +93,7 @@ def segments_of(tree: LexborHTMLParser) -> list[Segment]:
     if root is None:
         return found
     for node in root.traverse(include_text=True):
-        if node.tag != "-text" or _skipped(node):
+        if node.tag != "-text" or is_skipped(node):
             continue
         in_crumb = _in_crumb_element(node)
         for part in CRUMB_SEPARATOR.split(node.text_content or ""):

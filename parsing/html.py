@@ -133,7 +133,8 @@ def _nearest_block(node) -> int | None:
     return None
 
 
-def _skipped(node) -> bool:
+def is_skipped(node) -> bool:
+    """Whether ``node`` sits inside a script, a style, the head or another element that shows no text."""
     parent = node.parent
     while parent is not None:
         if parent.tag in SKIPPED_TAGS:
@@ -157,7 +158,7 @@ def html_lines(html: str) -> list[str]:
             if block != current_block and lines[-1] and not lines[-1].endswith("\t"):
                 lines.append("")
             current_block = block
-            if not _skipped(node):
+            if not is_skipped(node):
                 text = node.text_content.replace("\n", " ")
                 parent = node.parent.mem_id if node.parent is not None else None
                 if (

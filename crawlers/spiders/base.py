@@ -24,6 +24,7 @@ from archive import ITEM_KINDS, Archive, Seen, document_key
 from core.config import DEFAULT_REVALIDATE_HOURS, resolve_settings
 from core.files import exclusive
 from core.registry import Source, load_registry
+from crawlers.pages import PageReading
 from crawlers.revalidation import is_fresh
 from crawlers.settings import source_settings
 from parsing.html import page_encoding
@@ -140,6 +141,20 @@ class ArchivingSpider(scrapy.Spider):
         if self.started_by_scrapy:  # minutes crawl closes its archives and locks itself
             self.archive.close()
             self.held.close()
+
+    def meeting_page_context(self, response: Response, reading: PageReading) -> dict | None:
+        """What a meeting page's items inherit: the listing's context with the body, date and document
+        type the page's own heading gives. None when that heading dates the meeting before the
+        harvest's window (a listing that did not date it could not tell)."""
+        if reading.meeting_date is not None and reading.meeting_date < self.since:
+            return None
+        return {
+            **response.meta["context"],
+            "body": reading.body,
+            "meeting_date": reading.meeting_date.isoformat() if reading.meeting_date else None,
+            "document_type": reading.document_type,
+            "meeting_url": response.url,
+        }
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

@@ -475,15 +475,9 @@ class TWebSpider(ArchivingSpider):
     def parse_meeting(self, response: Response):
         page, changed = self.page(response)
         reading = read_page(page, response.meta["context"])
-        if reading.meeting_date is not None and reading.meeting_date < self.since:
-            return  # dated only now, by its heading: before the harvest's window
-        context = {
-            **response.meta["context"],
-            "body": reading.body,
-            "meeting_date": reading.meeting_date.isoformat() if reading.meeting_date else None,
-            "document_type": reading.document_type,
-            "meeting_url": response.url,
-        }
+        context = self.meeting_page_context(response, reading)
+        if context is None:
+            return
         for entry in reading.entries:
             if entry.kind != "item":
                 # The cover page and the other whole-meeting documents: not items, and nothing downstream
