@@ -232,6 +232,7 @@ def test_the_search_index_holds_every_word_occurrence_a_plain_regular_expression
     from warehouse.search import build_index
 
     items = synthetic_tables(3000, n_synthetic_sentences=2000)["items"].select("item_id", "text", "title")
+    items = items.sort("item_id")  # the loader's order, and the index's doc numbers
     texts = pl.coalesce("text", "title", pl.lit("")).map_elements(fold, return_dtype=pl.String)
     words = texts.str.extract_all(WORD_PATTERN)
     expected = items.select(pl.int_range(pl.len(), dtype=pl.Int32).alias("doc"), words.alias("word"))
@@ -239,3 +240,30 @@ def test_the_search_index_holds_every_word_occurrence_a_plain_regular_expression
     assert index.docs["n_tokens"].to_list() == expected["word"].list.len().to_list()
     found = index.postings.join(index.words, on="word_id").select("word", "doc").sort("word", "doc")
     assert found.equals(expected.explode("word").drop_nulls("word").select("word", "doc").sort("word", "doc"))
+
+
+def test_search_documents_are_numbered_in_item_id_order_and_each_posting_carries_its_length():
+    """Ties in search are broken by item id through the doc number, and scoring reads a doc's length
+    from its postings: both hold whatever order the handlings arrive in."""
+    import polars as pl
+
+    from warehouse.search import build_index
+
+    items = pl.DataFrame(
+        {
+            "item_id": ["c", "a", "b"],
+            "text": ["kunta kunta", "kunta ja kaupunki", None],
+            "title": [None, None, "Kylä"],
+        }
+    )
+    index = build_index(items)
+    assert index.docs.rows() == [(0, "a", 3), (1, "b", 1), (2, "c", 2)]
+    postings = index.postings.join(index.words, on="word_id").select("word", "doc", "n_tokens")
+    assert sorted(postings.rows()) == [
+        ("ja", 0, 3),
+        ("kaupunki", 0, 3),
+        ("kunta", 0, 3),
+        ("kunta", 2, 2),
+        ("kunta", 2, 2),
+        ("kylä", 1, 1),
+    ]

@@ -16,9 +16,15 @@ the same idea, built faster:
 * ``search_lemma_stems`` holds, for every lemma in the index, the Snowball stems of every form the
   lemmatiser's dictionary knows for it: what lets a query in a form no indexed text uses find its word
   (``jätehuollon`` finds ``jätehuolto``, which Snowball stems apart);
-* words are numbered in (stem, word) order and the postings (``word_id``, ``doc``), one row per
-  occurrence, are stored in that order, so all forms of one stem sit together and DuckDB's min/max
-  zone maps skip every other row group when a query looks them up.
+* words are numbered in (stem, word) order and the postings (``word_id``, ``doc``, ``n_tokens``), one
+  row per occurrence, are stored in that order, so all forms of one stem sit together and DuckDB's
+  min/max zone maps skip every other row group when a query looks them up (``warehouse.connection``
+  raises DuckDB's ``dynamic_or_filter_threshold`` so that a query's hundreds of forms reach the scan as
+  a list, not as the range from the first to the last, which for two words far apart in the alphabet
+  is half the table);
+* each posting carries its document's length, so scoring never joins the million documents (that join
+  was half of a search's time), and documents are numbered in ``item_id`` order, so the tie-break of
+  equal scores is the document number and only the hits shown are looked up in ``search_docs``.
 
 Ranking is BM25 (k1 = 1.2, b = 0.75) over the query's words (each with the forms ``search_terms``
 matches), computed by the ``search_items(query)`` table macro stored in the warehouse; readers only
@@ -81,37 +87,42 @@ FROM matched GROUP BY query_word, word_id
 #: by it lets DuckDB skip every row group but theirs, where a lookup by ``item_id`` reads the whole table
 #: (ids are not sorted). It cost a million-handling search a second of its time. Scores are DOUBLE
 #: arithmetic throughout (integer columns mixed with decimal literals made DuckDB compute in DECIMAL:
-#: 15 % of a search's CPU time). ``search_scored`` is every matching doc with its score;
-#: ``search_ranked`` the best of them.
+#: 15 % of a search's CPU time). Query words are grouped by their number (``term``), not their text.
+#: ``search_scored`` is every matching doc with its score; ``search_ranked`` the best of them.
 SCORED_MACRO = r"""
 CREATE OR REPLACE MACRO search_scored(query) AS TABLE
-WITH frequencies AS (
-    SELECT t.query_word, p.doc, sum(CASE WHEN t.exact THEN 1.0 ELSE 0.5 END)::DOUBLE AS tf
-    FROM search_postings p JOIN search_terms(query) t ON t.word_id = p.word_id
-    GROUP BY ALL
+WITH terms AS (
+    SELECT dense_rank() OVER (ORDER BY query_word)::INTEGER AS term, word_id,
+           CASE WHEN exact THEN 1.0 ELSE 0.5 END::DOUBLE AS weight
+    FROM search_terms(query)
+), frequencies AS (
+    SELECT t.term, p.doc, any_value(p.n_tokens) AS n_tokens, sum(t.weight) AS tf
+    FROM search_postings p JOIN terms t ON t.word_id = p.word_id
+    GROUP BY t.term, p.doc
 ), document_frequencies AS (
-    SELECT query_word, count(*)::DOUBLE AS df FROM frequencies GROUP BY query_word
+    SELECT term, count(*)::DOUBLE AS df FROM frequencies GROUP BY term
 )
 SELECT f.doc,
        sum(ln(1 + (s.n_docs::DOUBLE - df.df + 0.5) / (df.df + 0.5))
-           * f.tf * 2.2 / (f.tf + 1.2 * (0.25 + 0.75 * d.n_tokens::DOUBLE / s.avg_tokens))) AS score,
+           * f.tf * 2.2 / (f.tf + 1.2 * (0.25 + 0.75 * f.n_tokens::DOUBLE / s.avg_tokens))) AS score,
        count(*) AS words_matched
 FROM frequencies f
-JOIN document_frequencies df USING (query_word)
-JOIN search_docs d ON d.doc = f.doc
+JOIN document_frequencies df USING (term)
 CROSS JOIN search_stats s
 GROUP BY f.doc
 """
 
-#: The order of every search: score, then item id.
+#: The order of every search: score, then item id, which is the document number's order. The best
+#: docs are looked up in ``search_docs`` by rowid (its rows are in doc order): a join on ``doc`` read
+#: every row's ``item_id`` to find twenty.
 RANKED_MACRO = (
     SCORED_MACRO
     + """;
 CREATE OR REPLACE MACRO search_ranked(query, max_results := 20) AS TABLE
 SELECT s.score AS raw_score, s.words_matched, d.item_id, d.item_row
-FROM search_scored(query) s JOIN search_docs d ON d.doc = s.doc
-ORDER BY s.score DESC, d.item_id
-LIMIT max_results
+FROM (SELECT * FROM search_scored(query) ORDER BY score DESC, doc LIMIT max_results) s
+JOIN search_docs d ON d.rowid = s.doc
+ORDER BY s.score DESC, s.doc
 """
 )
 
@@ -145,14 +156,17 @@ class SearchIndex:
     docs: pl.DataFrame  # doc, item_id, n_tokens
     words: pl.DataFrame  # word_id, word, stem, lemma, n_occurrences
     lemma_stems: pl.DataFrame  # stem, lemma: the stems of every known form of each lemma
-    postings: pl.DataFrame  # word_id, doc: one row per occurrence, in word_id order
+    postings: pl.DataFrame  # word_id, doc, n_tokens (the doc's): one row per occurrence, in word_id order
 
 
 def build_index(items: pl.DataFrame) -> SearchIndex:
     """The search index of ``items`` (``item_id``, ``text``, ``title``); polars and a scratch DuckDB only,
-    so a loader can run it in a thread while DuckDB writes the tables."""
+    so a loader can run it in a thread while DuckDB writes the tables. Documents are numbered in
+    ``item_id`` order (the loader's order already, so that a doc number is also the handling's rowid)."""
     if items.height == 0:  # an input with no handlings (a new registry, nothing crawled yet) has no columns
         items = pl.DataFrame(schema={"item_id": pl.String, "text": pl.String, "title": pl.String})
+    if not items["item_id"].is_sorted():
+        items = items.sort("item_id")
     docs = items.select(pl.int_range(pl.len(), dtype=pl.Int32).alias("doc"), "item_id", "text", "title")
     chunks = [docs.slice(start, CHUNK_ROWS) for start in range(0, max(docs.height, 1), CHUNK_ROWS)]
     with ThreadPoolExecutor(THREADS) as pool:  # polars runs string kernels of one chunk on one core
@@ -186,6 +200,7 @@ def build_index(items: pl.DataFrame) -> SearchIndex:
     )
     postings = words.select("word_id", "doc").explode("doc")
     lengths = np.bincount(postings["doc"].to_numpy(), minlength=docs.height).astype(np.int32)
+    postings = postings.with_columns(pl.Series("n_tokens", lengths[postings["doc"].to_numpy()]))
     lemma_stems = pl.concat([with_lemmas, known_forms]).join(stems, on="word").select("stem", "lemma")
     return SearchIndex(
         docs=docs.select("doc", "item_id", pl.Series("n_tokens", lengths)),
