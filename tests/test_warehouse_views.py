@@ -267,3 +267,90 @@ def test_search_documents_are_numbered_in_item_id_order_and_each_posting_carries
         ("kunta", 2, 2),
         ("kylä", 1, 1),
     ]
+
+
+def _lexicon_of_index(index):
+    from warehouse.search import Lexicon
+
+    return Lexicon(words=index.words.select("word", "lemma", "stem"), lemma_stems=index.lemma_stems)
+
+
+def test_an_index_built_with_the_previous_loads_lexicon_is_the_index_built_from_nothing():
+    """A load reuses what the previous index said about its words; what it builds must not depend on
+    that history: words gone since (``kylätalon``) leave no stem behind, new ones are looked up."""
+    import polars as pl
+
+    from warehouse.search import build_index
+
+    before = pl.DataFrame(
+        {
+            "item_id": ["a", "b"],
+            "text": ["Kylätalon kunnostus ja jätehuollon sopimus", "Toimintakertomus 2024"],
+            "title": [None, None],
+        }
+    )
+    after = pl.DataFrame(
+        {
+            "item_id": ["b", "c"],
+            "text": ["Toimintakertomus 2024", "Jätehuoltoon uusi sopimusluonnos ja avustuksia"],
+            "title": [None, None],
+        }
+    )
+    reused = build_index(after, _lexicon_of_index(build_index(before)))
+    fresh = build_index(after)
+    for table in ("docs", "words", "lemma_stems", "postings"):
+        assert getattr(reused, table).equals(getattr(fresh, table)), table
+    assert "kylätalo" not in reused.lemma_stems["lemma"].to_list()
+    assert set(reused.words["word"]) == {
+        "2024",
+        "toimintakertomus",
+        "jätehuoltoon",
+        "uusi",
+        "sopimusluonnos",
+        "ja",
+        "avustuksia",
+    }
+
+
+def test_a_word_the_previous_lexicon_knows_is_not_lemmatised_again():
+    import polars as pl
+
+    from warehouse.search import Lexicon, build_index
+
+    items = pl.DataFrame({"item_id": ["a"], "text": ["kunnan avustus"], "title": [None]})
+    lexicon = _lexicon_of_index(build_index(items))
+    planted = lexicon.words.with_columns(
+        pl.when(pl.col("word") == "kunnan").then(pl.lit("kuntaplanted")).otherwise("lemma").alias("lemma")
+    )
+    index = build_index(items, Lexicon(words=planted, lemma_stems=lexicon.lemma_stems))
+    assert dict(index.words.select("word", "lemma").rows()) == {
+        "kunnan": "kuntaplanted",
+        "avustus": "avustus",
+    }
+
+
+def test_a_warehouse_records_its_lexicon_and_one_another_lemmatiser_made_offers_none(tmp_path):
+    """The next load reuses ``lexicon_of`` the live warehouse: never words lemmatised another way."""
+    import duckdb
+
+    from demo_sites.example_warehouse import example_tables
+    from warehouse.connection import connect
+    from warehouse.load import load_warehouse
+    from warehouse.search import LEXICON_VERSION, lexicon_of
+
+    path = tmp_path / "warehouse.duckdb"
+    load_warehouse(path, example_tables())
+    con = connect(path, read_only=True)
+    try:
+        assert con.execute("SELECT lexicon FROM search_stats").fetchone() == (LEXICON_VERSION,)
+        lexicon = lexicon_of(con)
+        assert lexicon.words.height == con.execute("SELECT count(*) FROM search_words").fetchone()[0] > 0
+    finally:
+        con.close()
+    with duckdb.connect(str(path)) as writable:
+        writable.execute("UPDATE search_stats SET lexicon = 'another lemmatiser'")
+    con = connect(path, read_only=True)
+    try:
+        assert lexicon_of(con).words.height == 0
+    finally:
+        con.close()

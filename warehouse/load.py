@@ -36,13 +36,13 @@ from core.warehouse_location import DuckLake
 from warehouse import lake
 from warehouse.connection import connect
 from warehouse.people import printed_people_rows
-from warehouse.search import SEARCH_MACRO, TERMS_MACRO, build_index, create_search_index
+from warehouse.search import SEARCH_MACRO, TERMS_MACRO, Lexicon, build_index, create_search_index, lexicon_of
 
 BASE_TABLES = ("sources", "documents", "meetings", "items", "matter_links", "crawl_errors", "parse_errors")
 #: Tables and views whose row counts a load reports.
 COUNTED = (*BASE_TABLES, "matters", "matter_comparison", "matters_pending")
 #: Changes whenever the same input would give different tables: a new version rebuilds once.
-LOADER_VERSION = "4"
+LOADER_VERSION = "5"
 #: DuckDB 1.2 storage and later compress long text with zstd: the items' text takes a third of the space.
 STORAGE_VERSION = "v1.2.0"
 BUILD_MEMORY_LIMIT = "2GB"
@@ -177,13 +177,22 @@ def _remove_stale_builds(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _previous_load(live: Path | DuckLake) -> tuple[str, dict[str, int]] | None:
-    """The fingerprint and row counts of the live warehouse, or None where there is none to compare."""
+def _open_live(live: Path | DuckLake) -> duckdb.DuckDBPyConnection | None:
+    """A read-only connection to the live warehouse, or None where there is none to read."""
     if not (live.catalog_file if isinstance(live, DuckLake) else live).exists():
         return None
     try:
-        con = lake.connect_read_only(live)[0] if isinstance(live, DuckLake) else connect(live, read_only=True)
+        if isinstance(live, DuckLake):
+            return lake.connect_read_only(live)[0]
+        return connect(live, read_only=True)
     except duckdb.Error:
+        return None
+
+
+def _previous_load(live: Path | DuckLake) -> tuple[str, dict[str, int]] | None:
+    """The fingerprint and row counts of the live warehouse, or None where there is none to compare."""
+    con = _open_live(live)
+    if con is None:
         return None
     try:
         row = con.execute(
@@ -194,6 +203,17 @@ def _previous_load(live: Path | DuckLake) -> tuple[str, dict[str, int]] | None:
     finally:
         con.close()
     return (row[0], dict(row[1])) if row else None
+
+
+def _previous_lexicon(live: Path | DuckLake) -> Lexicon:
+    """What the live warehouse's search index knows of its words (empty where there is none)."""
+    con = _open_live(live)
+    if con is None:
+        return Lexicon.empty()
+    try:
+        return lexicon_of(con)
+    finally:
+        con.close()
 
 
 def _build(
@@ -207,7 +227,7 @@ def _build(
     phases = _Phases(tell)
     # The search index is mostly polars work that releases the GIL: compute it beside DuckDB's work.
     background = ThreadPoolExecutor(1)
-    index = background.submit(build_index, frames["items"])
+    index = background.submit(lambda: build_index(frames["items"], _previous_lexicon(live)))
     # fts: the search macros call stem(), which DuckDB resolves when they are created
     con = connect(extensions=("fts",))
     try:
