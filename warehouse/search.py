@@ -87,9 +87,9 @@ FROM matched GROUP BY query_word, word_id
 
 
 #: Every handling the query's words match, best first: BM25 over the words, each with the forms
-#: ``search_terms`` matches. ``item_row`` is the handling's row in ``items`` (its rowid): looking rows up
-#: by it lets DuckDB skip every row group but theirs, where a lookup by ``item_id`` reads the whole table
-#: (ids are not sorted). It cost a million-handling search a second of its time. Scores are DOUBLE
+#: ``search_terms`` matches. ``item_row`` is the handling's row in ``items`` (its rowid): looked up by it,
+#: twenty hits with their text take 65 ms at a million handlings, against 979 ms by ``item_id`` (which
+#: has no index, so the join reads the whole column). Scores are DOUBLE
 #: arithmetic throughout (integer columns mixed with decimal literals made DuckDB compute in DECIMAL:
 #: 15 % of a search's CPU time). Query words are grouped by their number (``term``), not their text.
 #: ``search_scored`` is every matching doc with its score; ``search_ranked`` the best of them.
