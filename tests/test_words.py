@@ -74,3 +74,15 @@ def test_a_word_the_lemmatiser_does_not_know_is_its_own_lemma_and_a_stray_charac
     assert lemma("xkcdxkcd") == "xkcdxkcd"
     assert lemma("2024") == "2024"
     assert lemma("luosaasta") == "luosaa"  # simplemma answers "luosaa."
+
+
+def test_the_forms_of_many_lemmas_at_once_are_the_forms_of_each_alone():
+    """The search index takes the forms of every lemma at once, folding each last part's forms once."""
+    from core.words.forms import forms, forms_of_each
+
+    lemmas = ["jätehuolto", "toimintakertomus", "talouskertomus", "sopimusluonnos", "xkcdxkcd", "kunta"]
+    each = forms_of_each(lemmas)
+    assert each == {of_lemma: forms(of_lemma) for of_lemma in lemmas}
+    assert each["xkcdxkcd"] == ["xkcdxkcd"]
+    assert each["jätehuolto"][:1] == ["jätehuolto"] and "jätehuollon" in each["jätehuolto"]
+    assert "toimintakertomuksen" in each["toimintakertomus"] and "talouskertomuksen" in each["talouskertomus"]

@@ -47,7 +47,7 @@ import numpy as np
 import polars as pl
 
 from core.words.characters import WORD_PATTERN, fold, sql_fold
-from core.words.forms import LEMMATISER, forms, lemma, load_dictionary
+from core.words.forms import LEMMATISER, forms_of_each, lemma, load_dictionary
 from warehouse.connection import connect
 from warehouse.report import dated_section
 
@@ -284,7 +284,8 @@ def _lexicon(words: pl.DataFrame, known: Lexicon) -> Lexicon:
 
 def _known_forms(lemmas: pl.DataFrame) -> pl.DataFrame:
     """(word, lemma): every form the lemmatiser knows of each of ``lemmas`` (``words.forms``)."""
-    rows = [(form, its) for its in lemmas["lemma"].unique().to_list() for form in forms(its)]
+    each = forms_of_each(lemmas["lemma"].unique().to_list())
+    rows = [(form, its) for its, its_forms in each.items() for form in its_forms]
     return pl.DataFrame(rows, schema={"word": pl.String, "lemma": pl.String}, orient="row")
 
 
