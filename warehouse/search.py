@@ -285,8 +285,14 @@ def _lexicon(words: pl.DataFrame, known: Lexicon) -> Lexicon:
 def _known_forms(lemmas: pl.DataFrame) -> pl.DataFrame:
     """(word, lemma): every form the lemmatiser knows of each of ``lemmas`` (``words.forms``)."""
     each = forms_of_each(lemmas["lemma"].unique().to_list())
-    rows = [(form, its) for its, its_forms in each.items() for form in its_forms]
-    return pl.DataFrame(rows, schema={"word": pl.String, "lemma": pl.String}, orient="row")
+    # as two columns, not three million (form, lemma) rows: a third of the time
+    return pl.DataFrame(
+        {
+            "word": [form for its_forms in each.values() for form in its_forms],
+            "lemma": [its for its, its_forms in each.items() for _ in its_forms],
+        },
+        schema={"word": pl.String, "lemma": pl.String},
+    )
 
 
 def _stems(words: pl.DataFrame) -> pl.DataFrame:
