@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.connection import TIME_ZONE
 from warehouse.feeds import feeds_dir, watch_feed_path
 from warehouse.report import MatterNotFound, read_matter
 from warehouse.search import SearchFilters, search
@@ -134,11 +135,12 @@ def _freshness_ledger(con: duckdb.DuckDBPyConnection, cache: dict) -> list[dict]
     """Every row of ``body_freshness``, read once a day per warehouse: the ledger reads every meeting,
     handling and document (a quarter of a second at a million handlings, two thirds of a municipality
     page's time), and it changes only with the warehouse, which drops the cache, or with the day."""
-    (today,) = con.execute("SELECT timezone('Europe/Helsinki', now())::DATE").fetchone()
-    key = f"freshness:{today.isoformat()}"
-    if key not in cache:
-        cache[key] = _rows(con, "SELECT * FROM body_freshness", {})
-    return cache[key]
+    (today,) = con.execute("SELECT timezone($zone, now())::DATE", {"zone": TIME_ZONE}).fetchone()
+    day, rows = cache.get("freshness", (None, []))
+    if day != today:
+        rows = _rows(con, "SELECT * FROM body_freshness", {})
+        cache["freshness"] = (today, rows)
+    return rows
 
 
 HANDLING_COLUMNS = """item_id, matter_id, municipality, body, meeting_date, section, document_type, title,
